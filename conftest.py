@@ -1,0 +1,27 @@
+import pytest
+
+from dangjian.core.testing import City, make_user
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings, request):
+    # Argon2 is the production hasher (asserted in accounts tests); tests that log in
+    # many times use a fast one unless they ask for the real thing.
+    if "real_hasher" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def city(db):
+    return City()
+
+
+@pytest.fixture
+def users(city):
+    """One account per scope case: district A secretary, district B secretary, no grant."""
+    return {
+        "a": make_user("sec_a", "secretary", city.districts["a"]),
+        "b": make_user("sec_b", "secretary", city.districts["b"]),
+        "none": make_user("nobody"),
+        "city_admin": make_user("city_admin", "org_admin", city.city),
+    }

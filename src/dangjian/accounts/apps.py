@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "dangjian.accounts"
+    label = "accounts"
+    verbose_name = "accounts"
+
+    def ready(self):
+        from . import signals  # noqa: F401

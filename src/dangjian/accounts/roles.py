@@ -1,0 +1,57 @@
+"""Roles and what each allows. A role is granted at an org and applies to its subtree;
+the three separated administrators (三员) act on accounts and the audit log only."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ORG_ADMIN = "org_admin", _("组织部管理员")
+    SECRETARY = "secretary", _("书记")
+    PARTY_AFFAIRS_WORKER = "party_affairs_worker", _("党务工作者")
+    GRID_WORKER = "grid_worker", _("网格员")
+    MEMBER = "member", _("党员")
+    AUDITOR = "auditor", _("审计员")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
+
+
+SEPARATED_ADMINS = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+
+# Actions on business data inside the granted subtree.
+#   view            organisations, areas, posts
+#   view_members    member records (masked)
+#   change          create and edit orgs, members, posts
+#   export          exports and imports
+#   view_full_id    full ID numbers and phones (audited)
+#   view_audit      audit entries inside the subtree
+# Global actions of the separated administrators (the grant's org does not matter).
+#   manage_accounts, grant_roles, reset_passwords, lock_accounts, view_audit_all
+CAPABILITIES = {
+    Role.ORG_ADMIN: {"view", "view_members", "change", "export", "view_full_id", "view_audit"},
+    Role.SECRETARY: {"view", "view_members", "change", "export"},
+    Role.PARTY_AFFAIRS_WORKER: {"view", "view_members", "change", "export"},
+    Role.GRID_WORKER: {"view", "view_members"},
+    Role.MEMBER: {"view"},
+    Role.AUDITOR: {"view", "view_members", "view_audit"},
+    Role.SYSTEM_ADMIN: {"manage_accounts"},
+    Role.SECURITY_ADMIN: {"grant_roles", "reset_passwords", "lock_accounts"},
+    Role.AUDIT_ADMIN: {"view_audit_all"},
+}
+
+# Holding any of these needs a second factor (issue: security baseline).
+SENSITIVE_ACTIONS = {"view_full_id", "export", "manage_accounts", "grant_roles", "view_audit_all"}
+
+
+def role_allows(role, action):
+    return action in CAPABILITIES.get(role, set())
+
+
+def user_has_global(user, action):
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cache = user.__dict__.setdefault("_global_cache", {})
+    if action not in cache:
+        cache[action] = any(role_allows(role, action) for role in user.role_grants.values_list("role", flat=True))
+    return cache[action]

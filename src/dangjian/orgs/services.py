@@ -1,0 +1,320 @@
+"""Writes on areas, organisations, members and posts. Every function is keyword-only,
+atomic, checks the actor's scope, and writes one audit entry."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.core import audit, crypto
+from dangjian.core.services import require
+from dangjian.core.text import search_key
+
+from .idnumber import birth_date_of, gender_of, validate_id_number
+from .models import Area, Member, MemberStatus, Org, Post
+
+ORG_FIELDS = ("name", "short_name", "kind", "sector", "hanyang_level", "is_regional", "area_id", "code",
+              "unit_name", "founded_on", "phone", "closed_at")
+MEMBER_FIELDS = ("name", "gender", "ethnicity", "birth_date", "education", "id_number_masked", "phone_masked",
+                 "joined_on", "full_on", "status", "category", "job", "org_id", "residence_area_id",
+                 "employer_org_id", "employer_name", "left_on")
+
+
+def _check_choice(errors, field, value, choices):
+    if value not in dict(choices):
+        errors[field] = _("“%(value)s”不是有效的选项。") % {"value": value}
+
+
+def _locked(model, pk):
+    return model.objects.select_for_update().get(pk=pk)
+
+
+# Areas -------------------------------------------------------------------------------
+
+@transaction.atomic
+def area_create(*, actor, parent, name, kind, code=""):
+    """Add an area under `parent` (None makes a root, which only system jobs may do)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("名称不能为空。")})
+    from .models import AreaKind
+
+    errors = {}
+    _check_choice(errors, "kind", kind, AreaKind.choices)
+    if errors:
+        raise ValidationError(errors)
+    if parent is None:
+        if actor is not None:
+            raise ValidationError({"parent": _("只有系统初始化可以创建顶级区域。")})
+        area = Area.objects.add_root(dict(name=name, kind=kind, code=code))
+    else:
+        parent = _locked(Area, parent.pk)
+        area = Area.objects.add_child(parent, dict(name=name, kind=kind, code=code))
+    audit.record(actor=actor, action="create", obj=area, after={"name": name, "kind": kind, "code": code})
+    return area
+
+
+# Organisations -----------------------------------------------------------------------
+
+def _validate_org_fields(*, name, kind, sector, area):
+    from .models import OrgKind, Sector
+
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = _("名称不能为空。")
+    _check_choice(errors, "kind", kind, OrgKind.choices)
+    _check_choice(errors, "sector", sector, Sector.choices)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def org_create(*, actor, parent, name, kind, sector, area=None, short_name="", code="", unit_name="",
+               is_regional=False, hanyang_level="", founded_on=None, phone=""):
+    """Create an organisation under `parent`, which must lie in the actor's scope."""
+    _validate_org_fields(name=name, kind=kind, sector=sector, area=area)
+    fields = dict(name=name.strip(), kind=kind, sector=sector, area=area, short_name=short_name, code=code,
+                  unit_name=unit_name, is_regional=is_regional, hanyang_level=hanyang_level,
+                  founded_on=founded_on, phone=phone, search_text=search_key(name, short_name))
+    if parent is None:
+        if actor is not None:
+            raise ValidationError({"parent": _("只有系统初始化可以创建顶级组织。")})
+        org = Org.objects.add_root(fields)
+    else:
+        require(actor, "change", parent, field="parent")
+        parent = _locked(Org, parent.pk)
+        if parent.closed_at:
+            raise ValidationError({"parent": _("上级组织已撤销。")})
+        org = Org.objects.add_child(parent, fields)
+    audit.record(actor=actor, action="create", obj=org, after=audit.model_snapshot(org, ORG_FIELDS))
+    return org
+
+
+@transaction.atomic
+def org_update(*, actor, org, **changes):
+    """Change an organisation's own fields (not its place in the tree: see org_move)."""
+    org = _locked(Org, org.pk)
+    require(actor, "change", org)
+    allowed = set(ORG_FIELDS) - {"closed_at"} | {"area"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({field: _("该字段不能在此修改。") for field in unknown})
+    before = audit.model_snapshot(org, ORG_FIELDS)
+    for field, value in changes.items():
+        setattr(org, field, value.strip() if isinstance(value, str) and field == "name" else value)
+    _validate_org_fields(name=org.name, kind=org.kind, sector=org.sector, area=org.area)
+    org.search_text = search_key(org.name, org.short_name)
+    org.save()
+    audit.record(actor=actor, action="update", obj=org, before=before, after=audit.model_snapshot(org, ORG_FIELDS))
+    return org
+
+
+def org_rename(*, actor, org, name, short_name=None):
+    changes = {"name": name}
+    if short_name is not None:
+        changes["short_name"] = short_name
+    return org_update(actor=actor, org=org, **changes)
+
+
+@transaction.atomic
+def org_move(*, actor, org, new_parent):
+    """Move `org` and its subtree under `new_parent`. Refuses a move into its own subtree."""
+    org = _locked(Org, org.pk)
+    new_parent = _locked(Org, new_parent.pk)
+    require(actor, "change", org)
+    require(actor, "change", new_parent, field="new_parent")
+    if new_parent.path.startswith(org.path):
+        raise ValidationError({"new_parent": _("不能把组织移动到它自己或它的下级组织之下。")}, code="cycle")
+    if new_parent.closed_at:
+        raise ValidationError({"new_parent": _("上级组织已撤销。")})
+    old_parent = Org.objects.get_parent(org)
+    if old_parent and old_parent.pk == new_parent.pk:
+        return org
+    Org.objects.move(org, new_parent, pos="last-child")
+    org.refresh_from_db()
+    audit.record(actor=actor, action="move", obj=org,
+                 before={"parent": old_parent.pk if old_parent else None, "path": org.path},
+                 after={"parent": new_parent.pk, "path": org.path})
+    return org
+
+
+@transaction.atomic
+def org_close(*, actor, org, on=None):
+    """Close (撤销) an organisation that no longer has open children or active members."""
+    org = _locked(Org, org.pk)
+    require(actor, "change", org)
+    if org.closed_at:
+        raise ValidationError({"closed_at": _("该组织已撤销。")})
+    if Org.objects.within(org).exclude(pk=org.pk).open().exists():
+        raise ValidationError({"closed_at": _("该组织仍有未撤销的下级组织，请先撤销或移走。")})
+    if org.members.active().exists():
+        raise ValidationError({"closed_at": _("该组织仍有党员，请先转出。")})
+    org.closed_at = on or timezone.localdate()
+    org.save(update_fields=["closed_at"])
+    audit.record(actor=actor, action="close", obj=org, after={"closed_at": org.closed_at})
+    return org
+
+
+# Members -----------------------------------------------------------------------------
+
+def _member_errors(*, name, id_number, joined_on, full_on, status, category, org, gender, education,
+                   phone, exclude_pk=None):
+    from .models import Education, Gender, MemberCategory
+
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = _("姓名不能为空。")
+    normalised = None
+    try:
+        normalised = validate_id_number(id_number)
+    except ValidationError as exc:
+        errors["id_number"] = exc.messages[0]
+    if normalised:
+        duplicate = Member.objects.filter(id_number_hash=crypto.blind_index(normalised))
+        if exclude_pk:
+            duplicate = duplicate.exclude(pk=exclude_pk)
+        if duplicate.exists():
+            errors["id_number"] = _("该身份证号已登记。")
+    _check_choice(errors, "status", status, MemberStatus.choices)
+    _check_choice(errors, "category", category, MemberCategory.choices)
+    if gender:
+        _check_choice(errors, "gender", gender, Gender.choices)
+    if education:
+        _check_choice(errors, "education", education, Education.choices)
+    if not isinstance(joined_on, datetime.date):
+        errors["joined_on"] = _("请填写入党日期。")
+    elif joined_on > timezone.localdate():
+        errors["joined_on"] = _("入党日期不能晚于今天。")
+    elif normalised and joined_on < birth_date_of(normalised) + datetime.timedelta(days=18 * 365):
+        errors["joined_on"] = _("入党时应年满十八周岁。")
+    if full_on and isinstance(joined_on, datetime.date) and full_on < joined_on:
+        errors["full_on"] = _("转正日期不能早于入党日期。")
+    if phone and not (phone.isdigit() and 7 <= len(phone) <= 15):
+        errors["phone"] = _("手机号应为7至15位数字。")
+    if org is None:
+        errors["org"] = _("请选择所在党组织。")
+    elif org.closed_at:
+        errors["org"] = _("该党组织已撤销。")
+    if errors:
+        raise ValidationError(errors)
+    return normalised
+
+
+def member_prepare(*, name, id_number, joined_on, status, category, org, full_on=None, gender="",
+                   ethnicity="汉族", education="", phone="", address="", job="", residence_area=None,
+                   employer_org=None, employer_name="", exclude_pk=None):
+    """Validate and build an unsaved Member (used by member_create and bulk imports)."""
+    phone = (phone or "").strip()
+    number = _member_errors(name=name, id_number=id_number, joined_on=joined_on, full_on=full_on, status=status,
+                            category=category, org=org, gender=gender, education=education, phone=phone,
+                            exclude_pk=exclude_pk)
+    return Member(
+        name=name.strip(), gender=gender or gender_of(number), ethnicity=ethnicity or "汉族",
+        birth_date=birth_date_of(number), education=education,
+        id_number_encrypted=crypto.encrypt(number), id_number_hash=crypto.blind_index(number),
+        id_number_masked=crypto.mask_id_number(number),
+        phone_encrypted=crypto.encrypt(phone), phone_masked=crypto.mask_phone(phone),
+        address_encrypted=crypto.encrypt(address), address_masked=crypto.mask_address(address),
+        joined_on=joined_on, full_on=full_on, status=status, category=category, job=job, org=org,
+        residence_area=residence_area, employer_org=employer_org, employer_name=employer_name,
+        search_text=search_key(name),
+    )
+
+
+@transaction.atomic
+def member_create(*, actor, org, **fields):
+    """Register a member in `org`. The ID number is validated, de-duplicated and encrypted."""
+    if org is not None:
+        require(actor, "change", org, field="org")
+    member = member_prepare(org=org, **fields)
+    member.save()
+    audit.record(actor=actor, action="create", obj=member, after=audit.model_snapshot(member, MEMBER_FIELDS))
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor, member, **changes):
+    """Change a member's record; `id_number`, `phone`, `address` are re-encrypted."""
+    member = _locked(Member, member.pk)
+    require(actor, "change", member.org)
+    new_org = changes.get("org", member.org)
+    if new_org is not None and new_org.pk != member.org_id:
+        require(actor, "change", new_org, field="org")
+    before = audit.model_snapshot(member, MEMBER_FIELDS)
+    current = dict(
+        name=member.name, id_number=member.id_number, joined_on=member.joined_on, status=member.status,
+        category=member.category, org=member.org, full_on=member.full_on, gender=member.gender,
+        ethnicity=member.ethnicity, education=member.education, phone=member.phone, address=member.address,
+        job=member.job, residence_area=member.residence_area, employer_org=member.employer_org,
+        employer_name=member.employer_name,
+    )
+    unknown = set(changes) - set(current)
+    if unknown:
+        raise ValidationError({field: _("该字段不能在此修改。") for field in unknown})
+    current.update(changes)
+    rebuilt = member_prepare(exclude_pk=member.pk, **current)
+    rebuilt.pk = member.pk
+    rebuilt.created_at = member.created_at
+    rebuilt.left_on = member.left_on
+    rebuilt.save()
+    audit.record(actor=actor, action="update", obj=rebuilt, before=before,
+                 after=audit.model_snapshot(rebuilt, MEMBER_FIELDS))
+    return rebuilt
+
+
+@transaction.atomic
+def member_transfer_out(*, actor, member, on=None):
+    member = _locked(Member, member.pk)
+    require(actor, "change", member.org)
+    member.left_on = on or timezone.localdate()
+    member.save(update_fields=["left_on", "updated_at"])
+    audit.record(actor=actor, action="update", obj=member, after={"left_on": member.left_on})
+    return member
+
+
+def member_find_by_id_number(*, actor, id_number):
+    """Look a member up by full ID number through the keyed hash, inside the actor's scope."""
+    digest = crypto.blind_index(validate_id_number(id_number))
+    return Member.objects.visible_to(actor).filter(id_number_hash=digest).first()
+
+
+@transaction.atomic
+def member_reveal(*, actor, member):
+    """Return the full ID number, phone and address; needs `view_full_id`; audited."""
+    require(actor, "view_full_id", member.org)
+    audit.record(actor=actor, action="view_pii", obj=member)
+    return {"id_number": member.id_number, "phone": member.phone, "address": member.address}
+
+
+# Posts -------------------------------------------------------------------------------
+
+@transaction.atomic
+def post_assign(*, actor, member, org, kind, start_on, area=None, representing=""):
+    from .models import PostKind
+
+    require(actor, "change", org, field="org")
+    errors = {}
+    _check_choice(errors, "kind", kind, PostKind.choices)
+    if not isinstance(start_on, datetime.date):
+        errors["start_on"] = _("请填写任职日期。")
+    if errors:
+        raise ValidationError(errors)
+    post = Post.objects.create(member=member, org=org, kind=kind, start_on=start_on, area=area,
+                               representing=representing)
+    audit.record(actor=actor, action="create", obj=post,
+                 after={"member": member.pk, "org": org.pk, "kind": kind, "start_on": start_on})
+    return post
+
+
+@transaction.atomic
+def post_end(*, actor, post, end_on):
+    post = _locked(Post, post.pk)
+    require(actor, "change", post.org)
+    if end_on < post.start_on:
+        raise ValidationError({"end_on": _("离任日期不能早于任职日期。")})
+    post.end_on = end_on
+    post.save(update_fields=["end_on"])
+    audit.record(actor=actor, action="update", obj=post, after={"end_on": end_on})
+    return post
