@@ -1,0 +1,119 @@
+"""One filter class per list, used by the HTML pages and the API alike."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core import crypto
+from dangjian.core.text import normalise_query
+from dangjian.core.tree import subtree_q
+
+from .idnumber import normalise, validate_id_number
+from .models import Area, AreaKind, Member, MemberCategory, MemberStatus, Org, OrgKind, Post, PostKind, Sector
+
+
+class WithinFilter(django_filters.NumberFilter):
+    """`?within=<org id>`: rows in that org's subtree. An org outside the caller's scope
+    gives no rows (the caller's queryset is already scoped)."""
+
+    def __init__(self, *args, path_field="org__path", **kwargs):
+        self.path_field = path_field
+        kwargs.setdefault("label", _("所属组织（含下级）"))
+        kwargs.setdefault("method", self.filter_within)
+        super().__init__(*args, **kwargs)
+
+    def filter_within(self, queryset, name, value):
+        if value in (None, ""):
+            return queryset
+        root = Org.objects.filter(pk=value).only("path").first()
+        if root is None:
+            return queryset.none()
+        return queryset.filter(subtree_q(self.path_field, [root.path]))
+
+
+def search_filter(queryset, value):
+    """Name, pinyin, initials, Simplified or Traditional; a full ID number matches exactly."""
+    value = (value or "").strip()
+    if not value:
+        return queryset
+    if len(value) == 18 and queryset.model is Member:
+        try:
+            return queryset.filter(id_number_hash=crypto.blind_index(validate_id_number(normalise(value))))
+        except Exception:
+            pass
+    return queryset.filter(search_text__contains=normalise_query(value))
+
+
+class OrgFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
+    kind = django_filters.MultipleChoiceFilter(label=_("组织类别"), choices=OrgKind.choices)
+    sector = django_filters.MultipleChoiceFilter(label=_("领域"), choices=Sector.choices)
+    within = WithinFilter(path_field="path")
+    grassroots = django_filters.BooleanFilter(label=_("仅基层党组织"), method="filter_grassroots")
+    closed = django_filters.BooleanFilter(label=_("已撤销"), field_name="closed_at", lookup_expr="isnull", exclude=True)
+    parent = django_filters.NumberFilter(label=_("上级组织"), method="filter_parent")
+
+    class Meta:
+        model = Org
+        fields = ["q", "kind", "sector", "within", "grassroots", "closed", "parent"]
+
+    def filter_q(self, queryset, name, value):
+        return search_filter(queryset, value)
+
+    def filter_grassroots(self, queryset, name, value):
+        grassroots = queryset.grassroots()
+        return grassroots if value else queryset.exclude(pk__in=grassroots.values("pk"))
+
+    def filter_parent(self, queryset, name, value):
+        parent = Org.objects.filter(pk=value).only("path", "depth").first()
+        if parent is None:
+            return queryset.none()
+        return queryset.filter(path__startswith=parent.path, depth=parent.depth + 1)
+
+
+class MemberFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("搜索（姓名/拼音/首字母/身份证号）"), method="filter_q")
+    status = django_filters.MultipleChoiceFilter(label=_("党员状态"), choices=MemberStatus.choices)
+    category = django_filters.MultipleChoiceFilter(label=_("人员类别"), choices=MemberCategory.choices)
+    within = WithinFilter()
+    org = django_filters.NumberFilter(label=_("所在党组织（仅本级）"), field_name="org_id")
+    gender = django_filters.ChoiceFilter(label=_("性别"), choices=Member._meta.get_field("gender").choices)
+    left = django_filters.BooleanFilter(label=_("已转出"), field_name="left_on", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = Member
+        fields = ["q", "status", "category", "within", "org", "gender", "left"]
+
+    def filter_q(self, queryset, name, value):
+        return search_filter(queryset, value)
+
+
+class AreaFilter(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(label=_("类型"), choices=AreaKind.choices)
+    q = django_filters.CharFilter(label=_("名称"), field_name="name", lookup_expr="contains")
+    parent = django_filters.NumberFilter(label=_("上级区域"), method="filter_parent")
+
+    class Meta:
+        model = Area
+        fields = ["kind", "q", "parent"]
+
+    def filter_parent(self, queryset, name, value):
+        parent = Area.objects.filter(pk=value).only("path", "depth").first()
+        if parent is None:
+            return queryset.none()
+        return queryset.filter(path__startswith=parent.path, depth=parent.depth + 1)
+
+
+class PostFilter(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(label=_("职务"), choices=PostKind.choices)
+    within = WithinFilter()
+    org = django_filters.NumberFilter(label=_("党组织（仅本级）"), field_name="org_id")
+    member = django_filters.NumberFilter(label=_("党员"), field_name="member_id")
+    current = django_filters.BooleanFilter(label=_("现任"), method="filter_current")
+
+    class Meta:
+        model = Post
+        fields = ["kind", "within", "org", "member", "current"]
+
+    def filter_current(self, queryset, name, value):
+        current = queryset.current()
+        return current if value else queryset.exclude(pk__in=current.values("pk"))
