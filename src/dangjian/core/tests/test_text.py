@@ -1,0 +1,12 @@
+from dangjian.core.text import normalise_query, search_key
+
+
+def test_search_key_has_characters_pinyin_and_initials():
+    key = search_key("张三丰")
+    assert "张三丰" in key and "zhangsanfeng" in key and "zsf" in key
+
+
+def test_traditional_query_finds_simplified():
+    key = search_key("城东社区党建服务站")
+    assert normalise_query("黨建") in key
+    assert normalise_query("Dang Jian") in key
