@@ -44,12 +44,29 @@ def _new_field_key():
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
+def _field_key_ok(text):
+    try:
+        return len(base64.urlsafe_b64decode(text.encode() + b"=" * (-len(text) % 4))) == 32
+    except ValueError:
+        return False
+
+
 if PRODUCTION:
     SECRET_KEY = _env("DANGJIAN_SECRET_KEY")
     FIELD_KEY = _env("DANGJIAN_FIELD_KEY")
     AUDIT_KEY = _env("DANGJIAN_AUDIT_KEY")
     ALLOWED_HOSTS = [h.strip() for h in _env("DANGJIAN_ALLOWED_HOSTS").split(",") if h.strip()]
     DEBUG = False
+    _env("DATABASE_URL")
+    _env("REDIS_URL")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure"):
+        raise ImproperlyConfigured("DANGJIAN_SECRET_KEY must be at least 50 random characters")
+    if not _field_key_ok(FIELD_KEY):
+        raise ImproperlyConfigured("DANGJIAN_FIELD_KEY must be 32 random bytes in URL-safe base64")
+    if len(AUDIT_KEY) < 32:
+        raise ImproperlyConfigured("DANGJIAN_AUDIT_KEY must be at least 32 random characters")
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured("DANGJIAN_ALLOWED_HOSTS must name the site's host names (no '*')")
 else:
     SECRET_KEY = _env("DANGJIAN_SECRET_KEY") or _dev_secret("secret.key", lambda: secrets.token_urlsafe(50))
     FIELD_KEY = _env("DANGJIAN_FIELD_KEY") or _dev_secret("field.key", _new_field_key)
@@ -88,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dangjian.accounts.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -140,7 +158,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "dangjian.accounts.validators.CharacterClassValidator"},
+    {"NAME": "dangjian.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
 ]
+AUTHENTICATION_BACKENDS = ["dangjian.accounts.backends.LockoutBackend"]
+
+# Login security (issue 4; docs/security.md).
+DANGJIAN_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("DANGJIAN_PASSWORD_MAX_AGE_DAYS", 90))
+DANGJIAN_LOCKOUT_ATTEMPTS = 5
+DANGJIAN_LOCKOUT_MINUTES = 30
+DANGJIAN_LOGIN_RATE_PER_MINUTE = int(os.environ.get("DANGJIAN_LOGIN_RATE_PER_MINUTE", 10))
+DANGJIAN_IDLE_TIMEOUT_MINUTES = 30
+DANGJIAN_ADMIN_IDLE_TIMEOUT_MINUTES = 15
+DANGJIAN_SESSION_MAX_HOURS = 8
+# Second factor for administrators and holders of sensitive rights: on in production,
+# off by default in development and tests so the demo logs in with a password alone.
+DANGJIAN_REQUIRE_2FA = os.environ.get("DANGJIAN_REQUIRE_2FA", "1" if PRODUCTION else "0") == "1"
+# Proxies whose X-Forwarded-For we believe when counting attempts per address.
+DANGJIAN_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("DANGJIAN_TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if p.strip()
+]
+DANGJIAN_AUDIT_RETENTION_DAYS = int(os.environ.get("DANGJIAN_AUDIT_RETENTION_DAYS", 180))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [
@@ -166,8 +203,11 @@ DANGJIAN_IMPORT_MAX_BYTES = int(os.environ.get("DANGJIAN_IMPORT_MAX_BYTES", 10 *
 DANGJIAN_IMPORT_MAX_ROWS = int(os.environ.get("DANGJIAN_IMPORT_MAX_ROWS", 200_000))
 # Exports or full-value views above this many rows need a stated reason.
 DANGJIAN_BULK_THRESHOLD = int(os.environ.get("DANGJIAN_BULK_THRESHOLD", 1000))
+# 1: bulk access also needs a security administrator's approval (accounts.bulk).
+DANGJIAN_BULK_APPROVAL = os.environ.get("DANGJIAN_BULK_APPROVAL", "0") == "1"
 
 SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

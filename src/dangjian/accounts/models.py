@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.scope import ScopedQuerySet
@@ -17,6 +18,7 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("账号")
@@ -24,6 +26,9 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    def is_locked(self, now=None):
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
 
 class RoleGrantQuerySet(ScopedQuerySet):
@@ -46,3 +51,80 @@ class RoleGrant(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} @ {self.org}"
+
+
+class PasswordHistory(models.Model):
+    """Hashes of an account's recent passwords, so a new one cannot repeat them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class TOTPDevice(models.Model):
+    """An authenticator app bound to an account (RFC 6238, 30-second steps, 6 digits).
+
+    The shared secret is encrypted with the field key like other secrets at rest.
+    `last_step` refuses a code that was already used (replay)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret_encrypted = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("动态口令设备")
+        verbose_name_plural = _("动态口令设备")
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the authenticator is lost; only its SHA-256 is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="unique_recovery_code")]
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+    USED = "used", _("已使用")
+
+
+class BulkKind(models.TextChoices):
+    EXPORT = "export", _("导出")
+    FULL_VIEW = "full_view", _("查看完整个人信息")
+
+
+class ExportApproval(models.Model):
+    """A request to export or view in full more rows than the bulk threshold, and a
+    security administrator's decision on it. An approval is used once, within a day."""
+
+    requested_by = models.ForeignKey(User, verbose_name=_("申请人"), on_delete=models.CASCADE,
+                                     related_name="export_requests")
+    kind = models.CharField(_("类型"), max_length=16, choices=BulkKind.choices)
+    row_count = models.PositiveIntegerField(_("行数"))
+    reason = models.TextField(_("理由"))
+    status = models.CharField(_("状态"), max_length=16, choices=ApprovalStatus.choices,
+                              default=ApprovalStatus.PENDING, db_index=True)
+    created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decided_by = models.ForeignKey(User, verbose_name=_("审批人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("批量访问审批")
+        verbose_name_plural = _("批量访问审批")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.row_count} · {self.requested_by}"

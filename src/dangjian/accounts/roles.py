@@ -18,6 +18,8 @@ class Role(models.TextChoices):
 
 
 SEPARATED_ADMINS = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+# Administrators get the shorter idle timeout and always need a second factor.
+ADMIN_ROLES = SEPARATED_ADMINS | {Role.ORG_ADMIN}
 
 # Actions on business data inside the granted subtree.
 #   view            organisations, areas, posts
@@ -27,7 +29,7 @@ SEPARATED_ADMINS = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
 #   view_full_id    full ID numbers and phones (audited)
 #   view_audit      audit entries inside the subtree
 # Global actions of the separated administrators (the grant's org does not matter).
-#   manage_accounts, grant_roles, reset_passwords, lock_accounts, view_audit_all
+#   manage_accounts, grant_roles, reset_passwords, lock_accounts, approve_bulk, view_audit_all
 CAPABILITIES = {
     Role.ORG_ADMIN: {"view", "view_members", "change", "export", "view_full_id", "view_audit"},
     Role.SECRETARY: {"view", "view_members", "change", "export"},
@@ -36,12 +38,18 @@ CAPABILITIES = {
     Role.MEMBER: {"view"},
     Role.AUDITOR: {"view", "view_members", "view_audit"},
     Role.SYSTEM_ADMIN: {"manage_accounts"},
-    Role.SECURITY_ADMIN: {"grant_roles", "reset_passwords", "lock_accounts"},
+    Role.SECURITY_ADMIN: {"grant_roles", "reset_passwords", "lock_accounts", "approve_bulk"},
     Role.AUDIT_ADMIN: {"view_audit_all"},
 }
 
 # Holding any of these needs a second factor (issue: security baseline).
 SENSITIVE_ACTIONS = {"view_full_id", "export", "manage_accounts", "grant_roles", "view_audit_all"}
+
+
+def two_factor_required_for_roles(roles, is_superuser=False):
+    """Administrators, and anyone who may see full ID numbers or export, need a second factor."""
+    return is_superuser or any(role in ADMIN_ROLES or CAPABILITIES.get(role, set()) & SENSITIVE_ACTIONS
+                               for role in roles)
 
 
 def role_allows(role, action):

@@ -1,0 +1,32 @@
+"""Attempts per client address, counted in the cache (Redis in production)."""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def client_ip(request):
+    """The client's address; behind our own proxies (DANGJIAN_TRUSTED_PROXIES), the last
+    address in X-Forwarded-For that is not one of them."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = settings.DANGJIAN_TRUSTED_PROXIES
+    if remote in trusted:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        for address in reversed(forwarded):
+            if address and address not in trusted:
+                return address
+    return remote
+
+
+def too_many(request, scope, limit=None, window=60):
+    """Count one attempt; True once more than `limit` were made in the current window."""
+    limit = settings.DANGJIAN_LOGIN_RATE_PER_MINUTE if limit is None else limit
+    key = f"dangjian-rate:{scope}:{client_ip(request)}:{int(time.time() // window)}"
+    cache.add(key, 0, window + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window + 5)
+        count = 1
+    return count > limit
