@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "dangjian.core",
     "dangjian.accounts",
     "dangjian.orgs",
+    "dangjian.lists",
 ]
 
 MIDDLEWARE = [

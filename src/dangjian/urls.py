@@ -11,6 +11,8 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("dangjian.accounts.urls")),
     path("api/", include("dangjian.api_urls")),
+    path("lists/", include("dangjian.lists.urls")),
+    path("public/", include("dangjian.lists.urls_public")),
     path("", include("dangjian.orgs.urls")),
     path("", include("dangjian.core.urls")),
 ]

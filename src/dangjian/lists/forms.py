@@ -1,0 +1,270 @@
+"""Forms of the list pages. They parse input only; the services decide and write.
+Organisation and person pickers offer the rows inside the list's subtree that the user
+may act on, capped so a city-wide list never renders 25,000 options (a number typed
+into the field is accepted too, resolved inside the user's scope)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.scope import scope_paths
+from dangjian.core.tree import in_subtree, subtree_q
+from dangjian.orgs.models import Member, Org, Post
+
+from . import evidence
+from .models import Averaging, ListKind, MissingProgress, Programme, ProgrammeDomain, Project
+
+CHOICE_LIMIT = 300
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class WeightInput(forms.NumberInput):
+    def __init__(self):
+        super().__init__(attrs={"step": "0.01", "min": "0.01", "max": "100", "inputmode": "decimal"})
+
+
+def org_choices(user, *, root=None, action="change"):
+    """Open orgs the user may act on (inside `root`'s subtree when given), upper levels first."""
+    qs = Org.objects.visible_to(user, action).filter(closed_at__isnull=True)
+    if root is not None:
+        qs = qs.filter(subtree_q("path", [root.path]))
+    return [(o.pk, ("　" * max(o.depth - (root.depth if root else 1), 0)) + o.name)
+            for o in qs.order_by("depth", "path").only("pk", "name", "depth")[:CHOICE_LIMIT]]
+
+
+class OrgChoiceField(forms.Field):
+    """A drop-down of orgs (or a typed number), resolved inside the user's scope."""
+
+    widget = forms.Select
+
+    def __init__(self, *, choices=(), **kwargs):
+        super().__init__(**kwargs)
+        self.widget.choices = list(choices)
+
+    def set_scope(self, user, action, choices, blank=None):
+        self.user, self.action = user, action
+        self.widget.choices = ([("", blank)] if blank else []) + list(choices)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(_("请选择党组织。"))
+        org = Org.objects.filter(pk=pk).first()
+        if org is None or not in_subtree(org.path, scope_paths(self.user, self.action)):
+            raise ValidationError(_("编号为 %(pk)s 的党组织不存在或不在您的管辖范围内。"), params={"pk": pk})
+        return org
+
+
+class ScopedForm(forms.Form):
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+class ReasonMixin:
+    """After publication every change needs a reason (shown on the public page)."""
+
+    def add_reason(self, lst):
+        if lst is not None and lst.was_published:
+            self.fields["reason"] = forms.CharField(
+                label=_("变更原因（将在公示页显示）"), widget=forms.Textarea(attrs={"rows": 2}), required=True)
+
+
+class ListForm(ScopedForm):
+    org = OrgChoiceField(label=_("所属组织"))
+    kind = forms.ChoiceField(label=_("清单类型"), choices=ListKind.choices)
+    title = forms.CharField(label=_("清单名称"), max_length=200)
+    period_start = forms.DateField(label=_("开始日期"), widget=DateInput())
+    period_end = forms.DateField(label=_("结束日期"), widget=DateInput())
+    averaging = forms.ChoiceField(label=_("汇总方式"), choices=Averaging.choices, initial=Averaging.WEIGHTED,
+                                  help_text=_("加权平均：Σ(权重×进度)÷Σ权重；简单平均：各项进度相加后除以项数。"))
+    missing_progress = forms.ChoiceField(label=_("未报进度的事项"), choices=MissingProgress.choices,
+                                         initial=MissingProgress.ZERO)
+    description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, lst=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].set_scope(self.user, "change", org_choices(self.user))
+        if lst is not None:
+            del self.fields["org"]
+            if lst.was_published:
+                self.fields["reason"] = forms.CharField(label=_("变更原因（将在公示页显示）"),
+                                                        widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("结束日期不能早于开始日期。"))
+        return data
+
+    @staticmethod
+    def initial_for(lst):
+        return {name: getattr(lst, name) for name in ("kind", "title", "period_start", "period_end", "averaging",
+                                                       "missing_progress", "description")}
+
+    @staticmethod
+    def initial_new(user, org=None):
+        today = timezone.localdate()
+        return {"org": org.pk if org else None, "period_start": today.replace(month=1, day=1),
+                "period_end": today.replace(month=12, day=31), "title": _("%(year)s年任务清单") % {"year": today.year},
+                "kind": ListKind.TASK}
+
+
+class ProgrammeForm(ReasonMixin, ScopedForm):
+    title = forms.CharField(label=_("工程名称"), max_length=200)
+    domain = forms.ModelChoiceField(label=_("工程领域"), queryset=ProgrammeDomain.objects.all(), required=False,
+                                    empty_label=_("（自定工程，不属于六大领域）"))
+    org = OrgChoiceField(label=_("牵头组织"), required=False)
+    weight = forms.DecimalField(label=_("权重"), max_digits=5, decimal_places=2, initial=1, widget=WeightInput())
+    description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, lst, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].set_scope(self.user, "change", org_choices(self.user, root=lst.org), _("（清单所属组织）"))
+        self.add_reason(lst)
+
+
+class ProjectForm(ReasonMixin, ScopedForm):
+    title = forms.CharField(label=_("项目名称"), max_length=200)
+    programme = forms.ModelChoiceField(label=_("所属工程"), queryset=Programme.objects.none(), required=False,
+                                       empty_label=_("（不属于工程）"))
+    org = OrgChoiceField(label=_("牵头组织"), required=False)
+    is_secretary_project = forms.BooleanField(label=_("书记项目（由该组织书记牵头）"), required=False)
+    weight = forms.DecimalField(label=_("权重"), max_digits=5, decimal_places=2, initial=1, widget=WeightInput())
+    is_public = forms.BooleanField(label=_("公示"), required=False, initial=True)
+    description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, lst, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.filter(list=lst)
+        if not lst.programmes.exists():
+            del self.fields["programme"]
+        self.fields["org"].set_scope(self.user, "change", org_choices(self.user, root=lst.org), _("（清单所属组织）"))
+        self.add_reason(lst)
+
+
+def person_choices(user, root):
+    """People who hold a current post inside `root`'s subtree (the usual responsible
+    people), labelled with their post and organisation."""
+    posts = (Post.objects.current().visible_to(user, "view_members").filter(subtree_q("org__path", [root.path]))
+             .select_related("member", "org").order_by("org__path", "kind")[:CHOICE_LIMIT])
+    seen, choices = set(), []
+    for post in posts:
+        if post.member_id in seen:
+            continue
+        seen.add(post.member_id)
+        choices.append((post.member_id, f"{post.member.name}（{post.org.short_name or post.org.name}"
+                                        f"{post.get_kind_display()}）"))
+    return choices
+
+
+class MeasureForm(ReasonMixin, ScopedForm):
+    title = forms.CharField(label=_("措施"), max_length=300)
+    target = forms.CharField(label=_("目标（怎样算完成）"), widget=forms.Textarea(attrs={"rows": 2}))
+    target_value = forms.DecimalField(label=_("目标值（可选）"), max_digits=14, decimal_places=2, required=False,
+                                      widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
+    target_unit = forms.CharField(label=_("单位"), max_length=20, required=False)
+    project = forms.ModelChoiceField(label=_("所属项目"), queryset=Project.objects.none(), required=False,
+                                     empty_label=_("（直接列入清单）"))
+    org = OrgChoiceField(label=_("责任组织"))
+    responsible = forms.TypedChoiceField(label=_("责任人"), required=False, coerce=int, empty_value=None)
+    start_on = forms.DateField(label=_("开始日期"), widget=DateInput())
+    deadline = forms.DateField(label=_("截止日期"), widget=DateInput())
+    weight = forms.DecimalField(label=_("权重"), max_digits=5, decimal_places=2, initial=1, widget=WeightInput(),
+                                help_text=_("在所属项目（或清单）中的权重，大于0且不超过100。"))
+    is_public = forms.BooleanField(label=_("公示"), required=False, initial=True)
+
+    def __init__(self, *args, lst, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lst = lst
+        self.fields["project"].queryset = Project.objects.filter(list=lst).order_by("position", "id")
+        if not lst.projects.exists():
+            del self.fields["project"]
+        self.fields["org"].set_scope(self.user, "change", org_choices(self.user, root=lst.org))
+        self.fields["responsible"].choices = [("", _("（不指定）")), *person_choices(self.user, lst.org)]
+        self.add_reason(lst)
+
+    def clean_responsible(self):
+        pk = self.cleaned_data.get("responsible")
+        if pk is None:
+            return None
+        member = Member.objects.visible_to(self.user, "view_members").filter(pk=pk).first()
+        if member is None:
+            raise ValidationError(_("该党员不存在或不在您的管辖范围内。"))
+        return member
+
+    def clean(self):
+        data = super().clean()
+        start, deadline = data.get("start_on"), data.get("deadline")
+        if start and deadline and deadline < start:
+            self.add_error("deadline", _("截止日期不能早于开始日期。"))
+        return data
+
+    @staticmethod
+    def initial_for(measure):
+        initial = {name: getattr(measure, name) for name in ("title", "target", "target_value", "target_unit",
+                                                              "start_on", "deadline", "weight", "is_public")}
+        initial.update(project=measure.project_id, org=measure.org_id, responsible=measure.responsible_id)
+        return initial
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": evidence.ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class ReportForm(forms.Form):
+    percent = forms.DecimalField(label=_("进度（%）"), required=False, max_digits=6, decimal_places=2,
+                                 widget=forms.NumberInput(attrs={"step": "any", "min": "0", "max": "100",
+                                                                 "inputmode": "decimal"}))
+    value = forms.DecimalField(label=_("已完成值"), required=False, max_digits=14, decimal_places=2,
+                               widget=forms.NumberInput(attrs={"step": "any", "min": "0", "inputmode": "decimal"}))
+    note = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    files = MultipleFileField(label=_("佐证材料（可选：照片或文件）"), required=False,
+                              help_text=_("不是必填项。每次最多9个文件，每个不超过10MB。"))
+
+    def __init__(self, *args, measure, **kwargs):
+        super().__init__(*args, **kwargs)
+        if measure.target_value is None:
+            del self.fields["value"]
+        else:
+            self.fields["value"].label = _("已完成值（目标 %(value)s%(unit)s）") % {
+                "value": measure.target_value.normalize(), "unit": measure.target_unit}
+            self.fields["percent"].help_text = _("填写已完成值时可不填进度，系统按目标值折算。")
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("验收结论"), choices=[("accept", _("验收通过")), ("return", _("退回整改"))],
+                                 widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("意见（退回时必填）"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class PublishForm(forms.Form):
+    reason = forms.CharField(label=_("撤下公示的原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("清单文件（.xlsx 或 .csv）"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))

@@ -1,0 +1,328 @@
+"""Scoped reads for lists: roll-ups, the progress board, deadlines, the overview panel
+and the public pages. Subtree figures are one GROUP BY over a path prefix, whatever the
+number of organisations."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Substr
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dangjian.core.scope import scope_paths
+from dangjian.orgs.models import Org
+
+from . import rollup as maths
+from .models import OPEN_STATUSES, List, Measure, MeasureStatus, Programme, Project
+
+STEPLEN = Org.steplen
+
+
+# Scoped querysets --------------------------------------------------------------------
+
+def lists_for(user, root=None, action="view"):
+    qs = List.objects.visible_to(user, action)
+    return qs.within(root) if root is not None else qs
+
+
+def measures_for(user, root=None, action="view"):
+    qs = Measure.objects.visible_to(user, action)
+    return qs.within(root) if root is not None else qs
+
+
+def default_root(user):
+    """The top of the user's first visible subtree (what boards and overviews open on)."""
+    paths = scope_paths(user, "view")
+    if not paths:
+        return None
+    return Org.objects.filter(path=paths[0]).first()
+
+
+def overdue(user, root=None, today=None):
+    """Open measures past their deadline, oldest first."""
+    return (measures_for(user, root).overdue(today)
+            .select_related("org", "list", "responsible").order_by("deadline", "id"))
+
+
+def due_soon(user, root=None, days=7, today=None):
+    return (measures_for(user, root).due_soon(days, today)
+            .select_related("org", "list", "responsible").order_by("deadline", "id"))
+
+
+# The roll-up of one list -------------------------------------------------------------
+
+@dataclass
+class ListRollup:
+    lst: List
+    result: maths.Result
+    programmes: list = field(default_factory=list)
+    projects: list = field(default_factory=list)
+    measures: list = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def value(self):
+        return self.result.value
+
+
+def _measure_row(m):
+    return maths.Row(value=float(m.progress), weight=float(m.weight), has_progress=m.has_progress, label=m.title,
+                     obj=m)
+
+
+def _parent_row(obj, children, rule, label):
+    result = maths.rollup(children, **rule)
+    return maths.Row(value=result.value, weight=float(obj.weight), has_progress=result.has_progress, label=label,
+                     obj=obj, children=result)
+
+
+def list_rollup(lst, *, public_only=False, today=None):
+    """The list's completion, measure → project → programme → list, with every row that
+    counted, its weight, its share and its contribution. Three queries."""
+    today = today or timezone.localdate()
+    rule = {"averaging": lst.averaging, "missing": lst.missing_progress}
+    programmes = list(Programme.objects.filter(list=lst).select_related("domain", "org"))
+    projects = list(Project.objects.filter(list=lst).select_related("org", "leader"))
+    measures = list(Measure.objects.filter(list=lst).select_related("org", "responsible", "accepted_by"))
+    if public_only:
+        hidden = {p.pk for p in projects if not p.is_public}
+        projects = [p for p in projects if p.pk not in hidden]
+        measures = [m for m in measures if m.is_public and m.project_id not in hidden]
+    by_project, loose_measures = {}, []
+    for m in measures:
+        (by_project.setdefault(m.project_id, []) if m.project_id else loose_measures).append(m)
+    project_rows, by_programme, loose_projects = {}, {}, []
+    for p in projects:
+        row = _parent_row(p, [_measure_row(m) for m in by_project.get(p.pk, [])], rule, p.title)
+        project_rows[p.pk] = row
+        (by_programme.setdefault(p.programme_id, []) if p.programme_id else loose_projects).append(row)
+    top = []
+    for g in programmes:
+        top.append(_parent_row(g, by_programme.get(g.pk, []), rule, g.title))
+    top.extend(loose_projects)
+    top.extend(_measure_row(m) for m in loose_measures)
+    result = maths.rollup(top, **rule)
+    counts = {
+        "measures": len(measures),
+        "reported": sum(1 for m in measures if m.has_progress),
+        "overdue": sum(1 for m in measures if m.status in OPEN_STATUSES and m.deadline < today),
+        "submitted": sum(1 for m in measures if m.status == MeasureStatus.SUBMITTED),
+        "accepted": sum(1 for m in measures if m.status == MeasureStatus.ACCEPTED),
+    }
+    return ListRollup(lst=lst, result=result, programmes=programmes, projects=projects, measures=measures,
+                      counts=counts)
+
+
+# Subtree roll-up in SQL --------------------------------------------------------------
+
+def subtree_figures(measures, *, depth, today=None):
+    """Sums per branch of the org tree at `depth` (a branch is an org at that depth with
+    its subtree; measures of shallower orgs fall in their own org's row). One query."""
+    today = today or timezone.localdate()
+    has = Q(has_progress=True)
+    weighted = ExpressionWrapper(F("weight") * F("progress"), output_field=DecimalField(max_digits=20, decimal_places=4))
+    rows = (
+        measures.order_by()
+        .annotate(branch=Substr("org__path", 1, depth * STEPLEN))
+        .values("branch")
+        .annotate(
+            n=Count("id"),
+            n_with=Count("id", filter=has),
+            sum_value=Sum("progress"),
+            sum_weight=Sum("weight"),
+            sum_weight_with=Sum("weight", filter=has),
+            sum_weighted_value=Sum(weighted),
+            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
+            accepted=Count("id", filter=Q(status=MeasureStatus.ACCEPTED)),
+            submitted=Count("id", filter=Q(status=MeasureStatus.SUBMITTED)),
+        )
+    )
+    return {row["branch"]: row for row in rows}
+
+
+def completion(figures, *, averaging, missing):
+    if not figures:
+        return None
+    return maths.from_sums(
+        n=figures["n"], n_with=figures["n_with"], sum_value=figures["sum_value"] or 0,
+        sum_weight=figures["sum_weight"] or 0, sum_weight_with=figures["sum_weight_with"] or 0,
+        sum_weighted_value=figures["sum_weighted_value"] or 0, averaging=averaging, missing=missing)
+
+
+# The progress board (晒进度) ---------------------------------------------------------
+
+RANKING_RULE = gettext_lazy("排名规则：先按完成率从高到低；完成率相同的，逾期措施少的在前；再相同的，已验收措施多的在前。"
+                 "只比较组织的工作结果，不对个人排名。")
+
+
+@dataclass
+class BoardRow:
+    org: Org
+    figures: dict
+    value: float | None
+    rank: int | None = None
+    is_self: bool = False
+
+    @property
+    def n(self):
+        return self.figures.get("n", 0)
+
+    @property
+    def overdue(self):
+        return self.figures.get("overdue", 0)
+
+    @property
+    def accepted(self):
+        return self.figures.get("accepted", 0)
+
+    @property
+    def accepted_rate(self):
+        return 100 * self.accepted / self.n if self.n else None
+
+
+def board_measures(user, root, *, kind=None, domain=None, programme=None, year=None):
+    qs = measures_for(user, root)
+    if kind:
+        qs = qs.filter(list__kind=kind)
+    if domain:
+        qs = qs.filter(project__programme__domain_id=domain)
+    if programme:
+        qs = qs.filter(project__programme_id=programme)
+    if year:
+        qs = qs.filter(list__period_start__lte=datetime.date(year, 12, 31),
+                       list__period_end__gte=datetime.date(year, 1, 1))
+    return qs
+
+
+def board(user, root, *, kind=None, domain=None, programme=None, year=None, averaging=maths.WEIGHTED,
+          missing=maths.ZERO, today=None):
+    """Sibling organisations (the children of `root`) side by side: completion, overdue,
+    accepted, ranked by RANKING_RULE. Three queries plus the scope lookup."""
+    measures = board_measures(user, root, kind=kind, domain=domain, programme=programme, year=year)
+    figures = subtree_figures(measures, depth=root.depth + 1, today=today)
+    children = list(Org.objects.filter(path__startswith=root.path, depth=root.depth + 1, closed_at__isnull=True)
+                    .order_by("path"))
+    rows = [BoardRow(org=o, figures=figures.get(o.path, {}), value=completion(figures.get(o.path), averaging=averaging,
+                                                                                missing=missing))
+            for o in children]
+    ranked = sorted([r for r in rows if r.n], key=lambda r: (-(r.value or 0), r.overdue, -r.accepted))
+    previous, rank = None, 0
+    for position, row in enumerate(ranked, start=1):
+        key = (round(row.value or 0, 1), row.overdue, row.accepted)
+        if key != previous:
+            rank, previous = position, key
+        row.rank = rank
+    unranked = [r for r in rows if not r.n]
+    own = figures.get(root.path)
+    self_row = BoardRow(org=root, figures=own, value=completion(own, averaging=averaging, missing=missing),
+                        is_self=True) if own else None
+    total = _combine(figures.values())
+    return {
+        "root": root,
+        "rows": ranked + unranked,
+        "self_row": self_row,
+        "total": total,
+        "total_value": completion(total, averaging=averaging, missing=missing),
+        "rule": RANKING_RULE,
+        "averaging": averaging,
+        "missing": missing,
+    }
+
+
+def _combine(rows):
+    keys = ("n", "n_with", "sum_value", "sum_weight", "sum_weight_with", "sum_weighted_value", "overdue", "accepted",
+            "submitted")
+    total = dict.fromkeys(keys, 0)
+    for row in rows:
+        for key in keys:
+            total[key] += row.get(key) or 0
+    return total if total["n"] else None
+
+
+# Overview panel ----------------------------------------------------------------------
+
+def overview_figures(user, root=None, today=None):
+    today = today or timezone.localdate()
+    qs = measures_for(user, root)
+    weighted = ExpressionWrapper(F("weight") * F("progress"), output_field=DecimalField(max_digits=20, decimal_places=4))
+    figures = qs.order_by().aggregate(
+        n=Count("id"), sum_weight=Sum("weight"), sum_weighted_value=Sum(weighted),
+        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
+        due_soon=Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__gte=today,
+                                      deadline__lte=today + datetime.timedelta(days=7))),
+        accepted=Count("id", filter=Q(status=MeasureStatus.ACCEPTED)),
+    )
+    figures["completion"] = (float(figures["sum_weighted_value"]) / float(figures["sum_weight"])
+                             if figures["sum_weight"] else None)
+    return figures
+
+
+def overview_panel(user, root=None):
+    """Completion and overdue figures for the subtree overview, each linking to its rows."""
+    figures = overview_figures(user, root)
+    if not figures["n"]:
+        return None
+    within = f"within={root.pk}&" if root is not None else ""
+    measures_url = reverse("lists:measure_list")
+    board_url = reverse("lists:board") + (f"?root={root.pk}" if root is not None else "")
+    value = figures["completion"]
+    return {
+        "key": "lists",
+        "title": _("清单与项目"),
+        "figures": [
+            {"label": _("措施完成率（加权，未报按0%）"), "value": f"{value:.1f}%" if value is not None else "—",
+             "url": board_url},
+            {"label": _("措施总数"), "value": figures["n"], "url": f"{measures_url}?{within}"},
+            {"label": _("逾期措施"), "value": figures["overdue"], "url": f"{measures_url}?{within}due=overdue"},
+            {"label": _("7天内到期"), "value": figures["due_soon"], "url": f"{measures_url}?{within}due=soon"},
+            {"label": _("已验收"), "value": figures["accepted"], "url": f"{measures_url}?{within}status=accepted"},
+        ],
+    }
+
+
+# Public pages ------------------------------------------------------------------------
+
+def public_lists():
+    return List.objects.published().select_related("org")
+
+
+def public_orgs():
+    """Organisations with published lists, with how many each has."""
+    return (Org.objects.filter(lists__is_public=True, lists__published_at__isnull=False)
+            .annotate(public_lists=Count("lists", distinct=True)).order_by("path"))
+
+
+def responsible_posts(measures):
+    """{member id: post name} for the responsible people of `measures` (one query): the
+    only personal data public pages show is a responsible person's name and post."""
+    from dangjian.orgs.models import Post
+
+    member_ids = {m.responsible_id for m in measures if m.responsible_id}
+    if not member_ids:
+        return {}
+    posts = {}
+    orgs = {m.responsible_id: m.org_id for m in measures if m.responsible_id}
+    for post in Post.objects.current().filter(member_id__in=member_ids).order_by("start_on"):
+        if post.member_id not in posts or post.org_id == orgs.get(post.member_id):
+            posts[post.member_id] = post.get_kind_display()
+    return posts
+
+
+# Benchmarks --------------------------------------------------------------------------
+
+def bench_cases(user, root=None):
+    """Callables for the benchmark harness (bench/run.py): the city progress board and
+    the overdue list (first page and its count), as the pages run them."""
+    root = root or default_root(user)
+
+    def progress_board():
+        return board(user, root)["rows"]
+
+    def overdue_list():
+        qs = overdue(user, root)
+        return qs.count(), list(qs[:50])
+
+    return {"lists.progress_board": progress_board, "lists.overdue_list": overdue_list}
