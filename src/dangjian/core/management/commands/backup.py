@@ -51,8 +51,9 @@ def sha256_file(path):
 def dump_database(path):
     """Every model's rows in one consistent snapshot; returns {model label: row count}."""
     counts = {}
+    outermost = not connection.in_atomic_block
     with transaction.atomic(), open(path, "w", encoding="utf-8") as stream:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         for model in backup_models():
