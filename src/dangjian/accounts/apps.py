@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "accounts"
 
     def ready(self):
+        from dangjian.core import checks  # noqa: F401  (deployment checks)
+
         from . import signals  # noqa: F401
