@@ -470,7 +470,7 @@ def _create(parsed, actor):
         measure_org = parse(row, "org", lambda v: resolver.org(v, within=lst.org))
         responsible = None
         if measure_org is not None:
-            responsible = parse(row, "responsible", lambda v: resolver.member(v, measure_org))
+            responsible = parse(row, "responsible", lambda v: resolver.member(v, lst.org))
         start_on = parse(row, "start_on", _date)
         deadline = parse(row, "deadline", _date)
         target_value = parse(row, "target_value", _decimal)

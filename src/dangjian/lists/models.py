@@ -251,6 +251,10 @@ class Measure(models.Model):
     def days_left(self):
         return (self.deadline - timezone.localdate()).days
 
+    @property
+    def days_overdue(self):
+        return max(-self.days_left, 0)
+
 
 class ProgressReportQuerySet(ScopedQuerySet):
     scope_path_field = "measure__org__path"

@@ -8,6 +8,7 @@ on the field it names.
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,6 +53,36 @@ from .models import (
 )
 
 PAGE_SIZE = 50
+
+
+class SelectOne(forms.Select):
+    """A drop-down for a multiple-choice filter: one pick on the page, while links (from
+    overview figures) may still pass several values."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return [v for v in values if v]
+
+
+class PageFilterMixin:
+    """Drop-downs instead of multi-selects on phones; "全部" first."""
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        for field in form_class.base_fields.values():
+            if isinstance(field, forms.MultipleChoiceField):
+                field.widget = SelectOne(choices=[("", _("全部")), *field.choices])
+            elif isinstance(field, forms.NullBooleanField):
+                field.widget = forms.NullBooleanSelect()
+        return form_class
+
+
+class ListPageFilter(PageFilterMixin, ListFilter):
+    pass
+
+
+class MeasurePageFilter(PageFilterMixin, MeasureFilter):
+    pass
 
 
 def _url(name, *args, **params):
@@ -110,7 +141,7 @@ def index(request):
     """The user's lists with their figures, and links to what needs attention."""
     user = request.user
     lists = selectors.lists_for(user).select_related("org").order_by("-period_start", "org__path", "id")
-    filterset = ListFilter(request.GET, queryset=lists)
+    filterset = ListPageFilter(request.GET, queryset=lists)
     page, query = _paginate(request, filterset.qs)
     figures = selectors.overview_figures(user)
     return render(request, "lists/index.html", {
@@ -169,7 +200,11 @@ def flatten(result, level=0, kind_of=None):
         obj = row.obj
         kind = type(obj).__name__.lower() if obj is not None else "row"
         rows.append({"row": row, "level": level, "kind": kind, "obj": obj,
-                     "n_children": len(row.children.rows) if row.children is not None else None})
+                     "n_children": len(row.children.rows) if row.children is not None else None,
+                     "value": row.value, "used_value": row.used_value,
+                     "share_pct": row.share * 100 if row.share is not None else None,
+                     "contribution": row.contribution, "weight": row.weight,
+                     "parent_averaging": result.averaging})
         if row.children is not None:
             rows.extend(flatten(row.children, level + 1))
     return rows
@@ -278,7 +313,7 @@ def list_import(request):
             return redirect("lists:index")
     return render(request, "lists/import.html", {"form": form, "errors": errors[:200],
                                                  "more_errors": max(len(errors) - 200, 0),
-                                                 "columns": list_io.COLUMNS})
+                                                 "columns": list_io.COLUMNS, "help": list_io.IMPORT_HELP})
 
 
 # Programmes, projects, measures --------------------------------------------------------
@@ -391,13 +426,17 @@ def measure_list(request):
     user = request.user
     measures = (selectors.measures_for(user).select_related("org", "list", "responsible")
                 .order_by("deadline", "id"))
-    filterset = MeasureFilter(request.GET, queryset=measures)
+    filterset = MeasurePageFilter(request.GET, queryset=measures)
     page, query = _paginate(request, filterset.qs)
     within_org = None
     if filterset.form.is_valid() and filterset.form.cleaned_data.get("within"):
         within_org = Org.objects.visible_to(user).filter(pk=filterset.form.cleaned_data["within"]).first()
+    form = filterset.form
+    shown = ("q", "status", "due", "kind", "year", "domain")
     return render(request, "lists/measure_list.html", {
         "filter": filterset, "page": page, "query": query, "today": timezone.localdate(), "within_org": within_org,
+        "shown_fields": [form[name] for name in shown],
+        "hidden_fields": [form[name] for name in form.fields if name not in shown],
     })
 
 

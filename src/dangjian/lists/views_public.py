@@ -61,7 +61,10 @@ def list_detail(request, pk):
         if item["kind"] == "measure" and obj.responsible_id:
             item["person"] = obj.responsible.name
             item["post"] = posts.get(obj.responsible_id, "")
+    shown = {("measure", m.pk) for m in data.measures} | {("project", p.pk) for p in data.projects}
+    revisions = [r for r in lst.revisions.all()[:500]
+                 if r.object_type not in ("measure", "project") or (r.object_type, r.object_id) in shown]
     return render(request, "public/list_detail.html", {
         "lst": lst, "data": data, "rows": rows, "formula": formula, "missing_text": missing_text,
-        "revisions": lst.revisions.all()[:200], "today": timezone.localdate(),
+        "revisions": revisions, "today": timezone.localdate(),
     })

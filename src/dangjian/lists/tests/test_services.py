@@ -18,7 +18,7 @@ from dangjian.lists.models import (
     Revision,
 )
 
-from .conftest import JPEG, PNG, TODAY, Upload, make_list, make_measure
+from .conftest import DEADLINE, JPEG, PNG, TODAY, Upload, make_list, make_measure
 
 
 def _unchanged(model, count):
@@ -44,8 +44,8 @@ def test_create_list_and_measure_writes_audit(city, people):
 def test_deadline_before_start_refused(city, people):
     lst = make_list(people["community"], city.communities["a"])
     with pytest.raises(ValidationError) as exc:
-        make_measure(people["community"], lst, city.communities["a"], start_on=datetime.date(2026, 5, 1),
-                     deadline=datetime.date(2026, 4, 30))
+        make_measure(people["community"], lst, city.communities["a"], start_on=DEADLINE,
+                     deadline=DEADLINE - datetime.timedelta(days=1))
     assert "截止日期不能早于开始日期" in exc.value.message_dict["deadline"][0]
     _unchanged(Measure, 0)
 
@@ -155,7 +155,7 @@ def test_value_report_without_target_value_refused(city, people):
 
 def test_list_period_end_before_start_refused(city, people):
     with pytest.raises(ValidationError) as exc:
-        make_list(people["community"], city.communities["a"], period_end=datetime.date(2025, 12, 31))
+        make_list(people["community"], city.communities["a"], period_end=DEADLINE - datetime.timedelta(days=400))
     assert "period_end" in exc.value.message_dict
 
 
@@ -255,15 +255,16 @@ def test_published_item_cannot_change_silently(city, people):
     # Before publication, edits need no reason and leave no revision.
     services.measure_update(actor=people["community"], measure=measure, title="建成党群服务驿站")
     services.list_publish(actor=people["community"], lst=lst)
+    later = DEADLINE + datetime.timedelta(days=31)
     with pytest.raises(ValidationError) as exc:
-        services.measure_update(actor=people["community"], measure=measure, deadline=datetime.date(2026, 10, 31))
+        services.measure_update(actor=people["community"], measure=measure, deadline=later)
     assert "reason" in exc.value.message_dict
     measure.refresh_from_db()
-    assert measure.deadline == datetime.date(2026, 9, 30)
-    services.measure_update(actor=people["community"], measure=measure, deadline=datetime.date(2026, 10, 31),
+    assert measure.deadline == DEADLINE
+    services.measure_update(actor=people["community"], measure=measure, deadline=later,
                             reason="选址调整，工期顺延")
     revision = Revision.objects.get()
-    assert revision.changes == {"deadline": ["2026-09-30", "2026-10-31"]}
+    assert revision.changes == {"deadline": [DEADLINE.isoformat(), later.isoformat()]}
     assert revision.reason == "选址调整，工期顺延"
 
 
