@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", include("dangjian.api_urls")),
     path("lists/", include("dangjian.lists.urls")),
     path("public/", include("dangjian.lists.urls_public")),
+    path("io/", include("dangjian.orgs.urls_io")),
     path("", include("dangjian.orgs.urls")),
     path("", include("dangjian.core.urls")),
 ]
