@@ -15,7 +15,6 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -874,7 +873,8 @@ def export_orgs(*, actor, params=None, fmt="xlsx", reason=""):
     _check_bulk(actor, count, reason, paths, used)
     with transaction.atomic():
         audit.record(actor=actor, action="export", object_type="orgs.org", object_repr="党组织导出",
-                     org=_audit_root(paths, used), row_count=count, after={"format": fmt, "filters": used, "reason": (reason or "").strip()})
+                     org=_audit_root(paths, used), row_count=count,
+                     after={"format": fmt, "filters": used, "reason": (reason or "").strip()})
 
     def rows():
         names = _NamePaths(_org_names(paths))

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from dangjian.core.excel import SpreadsheetError, open_bytes, open_upload
 from dangjian.core.models import AuditEntry
-from dangjian.core.testing import PASSWORD, make_id_number
+from dangjian.core.testing import make_id_number
 from dangjian.orgs import io
 from dangjian.orgs.models import Member, Org
 
