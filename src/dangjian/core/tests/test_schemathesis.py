@@ -4,12 +4,13 @@
 from collections import Counter
 
 import pytest
-import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 
 from dangjian.core.testing import make_user
+
+schemathesis = pytest.importorskip("schemathesis")  # a dev dependency
 
 pytestmark = pytest.mark.schemathesis
 EXAMPLES = 8
