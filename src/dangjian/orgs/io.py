@@ -382,9 +382,17 @@ class _TreeResolver:
         if len(matches) == 1:
             return matches[0], None
         if not matches:
+            if self.model is Org and self.actor is not None:
+                return None, unreachable_org(text)
             return None, _("找不到%(what)s“%(text)s”。") % {"what": what, "text": text}
         return None, _("有多个%(what)s叫“%(text)s”，请写出上级名称（如“上级/本级”）或代码。") % {
             "what": what, "text": text}
+
+
+def unreachable_org(text):
+    """One message for an org that does not exist and one outside the importer's scope,
+    so an import cannot be used to learn what exists elsewhere."""
+    return _("党组织“%(text)s”不存在或不在您的管辖范围内。") % {"text": text}
 
 
 def _common_root(paths):
@@ -467,13 +475,15 @@ def _check_orgs(actor, sheet, result):
                 try:
                     parent = orgs(parent_text)
                     require(actor, "export", parent, field="parent")
-                    if parent.closed_at:
-                        raise ValidationError({"parent": _("上级组织已撤销。")})
-                    parent_ref = ("db", parent)
                 except ValueError as exc:
                     errors["parent"] = str(exc) + _("（上级须已在系统中，或在本文件中列在前面）")
-                except ValidationError as exc:
-                    errors["parent"] = _validation_messages(exc).get("parent", "")
+                except ValidationError:
+                    errors["parent"] = unreachable_org(parent_text)
+                else:
+                    if parent.closed_at:
+                        errors["parent"] = _("上级组织已撤销。")
+                    else:
+                        parent_ref = ("db", parent)
         if data["area"]:
             try:
                 data["area"] = areas(data["area"])
@@ -591,8 +601,8 @@ class _MemberChecker:
                     try:
                         require(self.actor, "export", org, field="org")
                         self.scope_checked[org.pk] = None
-                    except ValidationError as exc:
-                        self.scope_checked[org.pk] = _validation_messages(exc)["org"]
+                    except ValidationError:
+                        self.scope_checked[org.pk] = unreachable_org(data["org"])
                 if self.scope_checked[org.pk]:
                     errors["org"] = self.scope_checked[org.pk]
         area = None

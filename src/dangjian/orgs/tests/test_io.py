@@ -152,7 +152,7 @@ def test_bad_rows_change_nothing_and_are_reported(city, users):
     assert AuditEntry.objects.count() == audits
     by_row = {(row, column): message for row, column, message in found}
     assert "校验位" in by_row[(3, "公民身份号码")]
-    assert "找不到" in by_row[(4, "所在党组织")]
+    assert "不存在" in by_row[(4, "所在党组织")]
     assert "2" in by_row[(5, "公民身份号码")] and "重复" in by_row[(5, "公民身份号码")]
     assert "已登记" in by_row[(6, "公民身份号码")]
     assert "日期" in by_row[(7, "入党日期")]
