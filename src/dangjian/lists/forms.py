@@ -251,7 +251,7 @@ class ReportForm(forms.Form):
             del self.fields["value"]
         else:
             self.fields["value"].label = _("已完成值（目标 %(value)s%(unit)s）") % {
-                "value": measure.target_value.normalize(), "unit": measure.target_unit}
+                "value": format(measure.target_value.normalize(), "f"), "unit": measure.target_unit}
             self.fields["percent"].help_text = _("填写已完成值时可不填进度，系统按目标值折算。")
 
 

@@ -154,7 +154,7 @@ def completion(figures, *, averaging, missing):
 
 # The progress board (晒进度) ---------------------------------------------------------
 
-RANKING_RULE = gettext_lazy("排名规则：先按完成率从高到低；完成率相同的，逾期措施少的在前；再相同的，已验收措施多的在前。"
+RANKING_RULE = gettext_lazy("先按完成率从高到低；完成率相同的，逾期措施少的在前；再相同的，已验收措施多的在前。"
                  "只比较组织的工作结果，不对个人排名。")
 
 
@@ -254,6 +254,7 @@ def overview_figures(user, root=None, today=None):
         due_soon=Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__gte=today,
                                       deadline__lte=today + datetime.timedelta(days=7))),
         accepted=Count("id", filter=Q(status=MeasureStatus.ACCEPTED)),
+        submitted=Count("id", filter=Q(status=MeasureStatus.SUBMITTED)),
     )
     figures["completion"] = (float(figures["sum_weighted_value"]) / float(figures["sum_weight"])
                              if figures["sum_weight"] else None)

@@ -64,6 +64,12 @@ class SelectOne(forms.Select):
         return [v for v in values if v]
 
 
+class AnyYesNo(forms.NullBooleanSelect):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("全部")), ("true", _("是")), ("false", _("否"))]
+
+
 class PageFilterMixin:
     """Drop-downs instead of multi-selects on phones; "全部" first."""
 
@@ -73,7 +79,7 @@ class PageFilterMixin:
             if isinstance(field, forms.MultipleChoiceField):
                 field.widget = SelectOne(choices=[("", _("全部")), *field.choices])
             elif isinstance(field, forms.NullBooleanField):
-                field.widget = forms.NullBooleanSelect()
+                field.widget = AnyYesNo()
         return form_class
 
 
