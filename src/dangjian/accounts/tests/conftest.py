@@ -1,15 +1,7 @@
 import pyotp
 import pytest
-from django.core.cache import cache
 
 from dangjian.core.testing import PASSWORD, make_user
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
