@@ -109,7 +109,10 @@ class Sheet:
                     if cap and number > cap:
                         raise SpreadsheetError(
                             _("文件超过 %(max)s 行数据的上限，请分批导入。") % {"max": self.max_rows})
-                    yield number, values
+                    end = len(values)
+                    while end and values[end - 1] is None:  # openpyxl pads every row to max_col
+                        end -= 1
+                    yield number, values[:end]
             except SpreadsheetError:
                 raise
             except Exception as exc:
