@@ -1,0 +1,118 @@
+"""The physical limits the harness sets our figures beside: a raw bulk insert of the rows
+the seed wrote (same tables, same columns, values already computed), and hand-written SQL
+for the figures the overview and the member list page need."""
+
+import sqlite3
+import time
+
+from dangjian.core.tree import path_upper_bound
+
+TABLES = ["orgs_area", "orgs_org", "orgs_member", "orgs_post"]
+CHUNK = 20_000
+
+
+def _timed_chunks(fetch, insert):
+    """Feed chunks from `fetch` to `insert`, timing only the inserts."""
+    spent, rows = 0.0, 0
+    while True:
+        chunk = fetch()
+        if not chunk:
+            return spent, rows
+        began = time.perf_counter()
+        insert(chunk)
+        spent += time.perf_counter() - began
+        rows += len(chunk)
+
+
+def raw_insert_sqlite(source_path, target_path, tables=TABLES):
+    """executemany of one prepared INSERT per table into a copy of the empty, migrated
+    database (same schema, indexes, foreign keys), in one transaction, with the pragmas
+    the application uses."""
+    source = sqlite3.connect(source_path)
+    target = sqlite3.connect(target_path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "cache_size=-262144"):
+        target.execute(f"PRAGMA {pragma}")
+    total, counts = 0.0, {}
+    began = time.perf_counter()
+    target.execute("BEGIN IMMEDIATE")
+    total += time.perf_counter() - began
+    for table in tables:
+        columns = [row[1] for row in source.execute(f'PRAGMA table_info("{table}")')]
+        names = ", ".join(f'"{c}"' for c in columns)
+        cursor = source.execute(f'SELECT {names} FROM "{table}" ORDER BY id')
+        sql = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+        spent, rows = _timed_chunks(lambda: cursor.fetchmany(CHUNK), lambda chunk: target.executemany(sql, chunk))
+        total += spent
+        counts[table] = rows
+    began = time.perf_counter()
+    target.execute("COMMIT")
+    total += time.perf_counter() - began
+    source.close()
+    target.close()
+    return {"seconds": total, "rows": counts, "method": "sqlite3 executemany"}
+
+
+def raw_insert_postgres(source_url, target_url, tables=TABLES):
+    """COPY of the same rows into a database made from the migrated, empty template."""
+    import psycopg
+
+    total, counts = 0.0, {}
+    with psycopg.connect(source_url) as source, psycopg.connect(target_url) as target:
+        for table in tables:
+            with source.cursor() as cur:
+                cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                            "ORDER BY ordinal_position", [table])
+                columns = [r[0] for r in cur.fetchall()]
+            names = ", ".join(f'"{c}"' for c in columns)
+            with source.cursor(name=f"dump_{table}") as dump, target.cursor() as out:
+                dump.execute(f'SELECT {names} FROM "{table}" ORDER BY id')
+
+                def insert(chunk):
+                    with out.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+                        for row in chunk:
+                            copy.write_row(row)
+
+                spent, rows = _timed_chunks(lambda: dump.fetchmany(CHUNK), insert)
+            total += spent
+            counts[table] = rows
+        began = time.perf_counter()
+        target.commit()
+        total += time.perf_counter() - began
+    return {"seconds": total, "rows": counts, "method": "psycopg COPY"}
+
+
+def overview_sql(org_path, area_path):
+    """The four GROUP BY / EXISTS queries the subtree overview needs, nothing else."""
+    org_range = [org_path, path_upper_bound(org_path)]
+    area_range = [area_path, path_upper_bound(area_path)]
+    coverage = ("SELECT COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM orgs_org o WHERE o.area_id = a.id "
+                "AND o.kind = %s AND o.closed_at IS NULL) THEN 1 ELSE 0 END) FROM orgs_area a "
+                "WHERE a.path >= %s AND a.path < %s AND a.kind = %s")
+    return [
+        ("SELECT kind, sector, COUNT(*) FROM orgs_org WHERE path >= %s AND path < %s AND closed_at IS NULL "
+         "GROUP BY kind, sector", org_range),
+        ("SELECT m.status, m.category, COUNT(*) FROM orgs_member m JOIN orgs_org o ON o.id = m.org_id "
+         "WHERE o.path >= %s AND o.path < %s AND m.left_on IS NULL GROUP BY m.status, m.category", org_range),
+        (coverage, ["branch", *area_range, "grid"]),
+        (coverage, ["group", *area_range, "building"]),
+    ]
+
+
+def member_page_sql(org_path, page_size=50):
+    """What the first page of a subtree's member list needs: the count and 50 rows in the
+    page's order (name, then id) with each member's organisation."""
+    org_range = [org_path, path_upper_bound(org_path)]
+    where = "FROM orgs_member m JOIN orgs_org o ON o.id = m.org_id WHERE o.path >= %s AND o.path < %s " \
+            "AND m.left_on IS NULL"
+    return [
+        (f"SELECT COUNT(*) {where}", org_range),
+        (f"SELECT m.id, m.name, m.gender, m.birth_date, m.id_number_masked, m.phone_masked, m.status, m.category, "
+         f"m.joined_on, o.id, o.name {where} ORDER BY m.name, m.id LIMIT {int(page_size)}", org_range),
+    ]
+
+
+def run_queries(connection, queries):
+    with connection.cursor() as cursor:
+        for sql, params in queries:
+            cursor.execute(sql, params)
+            cursor.fetchall()

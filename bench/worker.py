@@ -1,0 +1,277 @@
+"""One database's benchmark, run by bench/run.py in a process of its own (Django settings
+come from the environment it sets: DANGJIAN_VAR_DIR, DATABASE_URL). Prints nothing but
+progress; writes its figures as JSON to --out."""
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+
+PASSWORD = "Bench-pass-2026"
+
+
+def say(text):
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+def median_time(fn, repeat):
+    fn()                                   # warm caches (and the first query plans)
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def count_queries(fn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured.captured_queries)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# Steps ------------------------------------------------------------------------------------
+
+def snapshot_empty(vendor, args):
+    """Keep an empty migrated copy of the database for the raw insert."""
+    from django.conf import settings
+    from django.db import connection
+
+    if vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.close()
+        source = Path(settings.DATABASES["default"]["NAME"])
+        target = source.with_name("raw.sqlite3")
+        shutil.copyfile(source, target)
+        return {"path": str(target)}
+    import psycopg
+
+    connection.close()
+    with psycopg.connect(args.admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{args.raw_db}"')
+        admin.execute(f'CREATE DATABASE "{args.raw_db}" TEMPLATE "{settings.DATABASES["default"]["NAME"]}"')
+    return {"url": args.raw_url}
+
+
+def seed(preset):
+    from dangjian.orgs.seed import load, plan
+
+    began = time.perf_counter()
+    planned = plan(preset)
+    plan_seconds = time.perf_counter() - began
+    result = load(planned, password=PASSWORD)
+    timings = {"plan": plan_seconds, **result["timings"]}
+    rows = sum(timings[k] for k in ("plan", "areas", "orgs", "members", "posts"))
+    return {"timings": {k: round(v, 2) for k, v in timings.items()}, "rows_seconds": round(rows, 2),
+            "counts": result["counts"], "extensions": result["extensions"]}
+
+
+def raw_insert(vendor, snapshot):
+    import rawsql
+    from django.conf import settings
+
+    if vendor == "sqlite":
+        return rawsql.raw_insert_sqlite(settings.DATABASES["default"]["NAME"], snapshot["path"])
+    return rawsql.raw_insert_postgres(os.environ["DATABASE_URL"], snapshot["url"])
+
+
+def district_of_interest():
+    from django.db.models import Count
+
+    from dangjian.orgs.models import Org, OrgKind
+
+    districts = list(Org.objects.filter(depth=2, kind__in=[OrgKind.LOCAL_COMMITTEE, OrgKind.WORKING_COMMITTEE]))
+    # The district with the most members: the heaviest page a district user opens.
+    sizes = {
+        d.pk: n for d, n in ((d, Org.objects.within(d).aggregate(n=Count("members"))["n"]) for d in districts)
+    }
+    return max(districts, key=lambda d: sizes[d.pk]), sizes
+
+
+def measure_overview(repeat):
+    import rawsql
+    from django.db import connection
+
+    from dangjian.accounts.models import User
+    from dangjian.orgs import selectors
+    from dangjian.orgs.models import Area, Org
+
+    def ours():
+        user = User.objects.get(username="city_admin")      # a fresh user: no cached scope
+        return selectors.overview(user)
+
+    city = Org.objects.get(depth=1)
+    queries = rawsql.overview_sql(city.path, Area.objects.get(pk=city.area_id).path)
+    figures = ours()
+    return {
+        "ours_ms": round(median_time(ours, repeat) * 1000, 1), "ours_queries": count_queries(ours) - 1,
+        "raw_ms": round(median_time(lambda: rawsql.run_queries(connection, queries), repeat) * 1000, 1),
+        "raw_queries": len(queries),
+        "check": {"grassroots": figures["grassroots_total"], "members": figures["members_total"]},
+    }
+
+
+def measure_page(district, repeat):
+    import rawsql
+    from django.db import connection
+    from django.test import Client
+
+    from dangjian.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="city_admin"))
+    url = f"/members/?within={district.pk}"
+    response = client.get(url)
+    if response.status_code != 200:
+        return {"available": False, "reason": f"HTTP {response.status_code} for {url}", "url": url}
+    queries = rawsql.member_page_sql(district.path)
+    return {
+        "available": True, "url": url, "bytes": len(response.content),
+        "ours_ms": round(median_time(lambda: client.get(url), repeat) * 1000, 1),
+        "ours_queries": count_queries(lambda: client.get(url)),
+        "raw_ms": round(median_time(lambda: rawsql.run_queries(connection, queries), repeat) * 1000, 1),
+        "raw_queries": len(queries),
+    }
+
+
+def api_token():
+    from dangjian.accounts.models import User
+
+    user = User.objects.get(username="city_admin")
+    try:
+        from dangjian.accounts.management.commands.token import token_issue
+    except ImportError:
+        from rest_framework.authtoken.models import Token
+
+        return Token.objects.get_or_create(user=user)[0].key
+    return token_issue(user=user)[0].key
+
+
+def measure_api(district, args):
+    from django.test import Client
+
+    import loadgen
+
+    path = f"/api/v1/members/?within={district.pk}"
+    token = api_token()
+    headers = {"Authorization": f"Token {token}"}
+    client = Client()
+    response = client.get(path, HTTP_AUTHORIZATION=headers["Authorization"])
+    if response.status_code != 200:
+        return {"available": False, "reason": f"HTTP {response.status_code} for {path}", "url": path}
+    in_process_ms = median_time(lambda: client.get(path, HTTP_AUTHORIZATION=headers["Authorization"]), args.repeat)
+    in_process_queries = count_queries(lambda: client.get(path, HTTP_AUTHORIZATION=headers["Authorization"]))
+    from django.db import connection
+
+    connection.close()
+    port = free_port()
+    gunicorn = [sys.executable, "-m", "gunicorn", "dangjian.wsgi:application", "--workers", "2",
+                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120"]
+    log = open(Path(os.environ["DANGJIAN_VAR_DIR"]) / "gunicorn.log", "w")
+    server = subprocess.Popen(gunicorn, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.time() > deadline or server.poll() is not None:
+                return {"available": False, "reason": "the server did not start (see gunicorn.log)", "url": path}
+            time.sleep(0.5)
+        for warm in (path, "/healthz"):                  # both workers import and connect
+            loadgen.hammer(port, warm, clients=2, seconds=2, headers=headers)
+        say(f"load: {args.clients} clients × {args.seconds:.0f} s on {path}")
+        api = loadgen.hammer(port, path, clients=args.clients, seconds=args.seconds, headers=headers)
+        say(f"load: {args.clients} clients × {args.seconds:.0f} s on /healthz")
+        health = loadgen.hammer(port, "/healthz", clients=args.clients, seconds=args.seconds)
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+    return {"available": api["ok"] > 0, "url": path, "server": "gunicorn, 2 sync workers",
+            "in_process_ms": round(in_process_ms * 1000, 1), "in_process_queries": in_process_queries,
+            "api": api, "healthz": health,
+            **({} if api["ok"] else {"reason": f"no successful answers: {api['statuses']}"})}
+
+
+def database_version(vendor):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sqlite_version()" if vendor == "sqlite" else "SHOW server_version")
+        return cursor.fetchone()[0]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--preset", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--admin-url", default="")
+    parser.add_argument("--raw-db", default="")
+    parser.add_argument("--raw-url", default="")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    vendor = connection.vendor
+    result = {"db": args.db, "preset": args.preset, "version": database_version(vendor)}
+    say(f"{args.db}: migrate")
+    call_command("migrate", verbosity=0)
+    snapshot = snapshot_empty(vendor, args)
+    say(f"{args.db}: seed {args.preset}")
+    result["seed"] = seed(args.preset)
+    say(f"{args.db}: seeded in {result['seed']['rows_seconds']} s (rows), {result['seed']['timings']}")
+    say(f"{args.db}: raw insert of the same rows")
+    result["raw_insert"] = raw_insert(vendor, snapshot)
+    say(f"{args.db}: raw insert {result['raw_insert']['seconds']:.1f} s")
+    district, sizes = district_of_interest()
+    result["district"] = {"name": district.name, "pk": district.pk, "members": sizes[district.pk]}
+    for name, step in (("overview", lambda: measure_overview(args.repeat)),
+                       ("member_page", lambda: measure_page(district, args.repeat)),
+                       ("api", lambda: measure_api(district, args))):
+        say(f"{args.db}: {name}")
+        try:
+            result[name] = step()
+        except Exception as exc:  # a missing page or API is reported, not fatal
+            result[name] = {"available": False, "reason": f"{type(exc).__name__}: {exc}"[:300]}
+        say(f"{args.db}: {name} → {json.dumps(result[name], ensure_ascii=False)[:300]}")
+    Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
