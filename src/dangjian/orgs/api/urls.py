@@ -1,5 +1,15 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from . import views
 
-urlpatterns = router.urls
+router = DefaultRouter()
+router.register("areas", views.AreaViewSet, basename="area")
+router.register("orgs", views.OrgViewSet, basename="org")
+router.register("members", views.MemberViewSet, basename="member")
+router.register("posts", views.PostViewSet, basename="post")
+
+urlpatterns = [
+    path("summary/", views.SummaryView.as_view(), name="summary"),
+    *router.urls,
+]
