@@ -38,7 +38,7 @@ from .forms import (
     PostEndForm,
     add_service_errors,
 )
-from .models import Area, AreaKind, Member, Org, OrgKind, Post
+from .models import Area, AreaKind, Member, Org, OrgKind, Post, PostKind
 
 PAGE_SIZE = 50
 CHILDREN_LIMIT = 500  # a tree level longer than this links to the filtered list instead
@@ -57,7 +57,9 @@ def _url(name, *args, **params):
     return f"{url}?{urlencode(params, doseq=True)}" if params else url
 
 
-def _paginate(request, queryset):
+def _paginate(request, filterset):
+    """A page of the filtered rows; a filter that does not validate shows its error and no rows."""
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -290,7 +292,7 @@ def org_children(request, pk):
 def org_list(request):
     data = _with_defaults(request, closed="false")
     filterset = OrgPageFilter(data, queryset=Org.objects.visible_to(request.user).select_related("area"))
-    page, query = _paginate(request, filterset.qs)
+    page, query = _paginate(request, filterset)
     counts = member_counts(request.user, [org.pk for org in page])
     for org in page:
         org.member_count = counts.get(org.pk, 0)
@@ -316,6 +318,7 @@ def org_detail(request, pk):
     org = get_visible_or_404(Org.objects.select_related("area"), user, "view", pk=pk)
     children, more_children = _children_with_counts(user, org)
     can_view_members = user_can(user, "view_members", org)
+    can_change = user_can(user, "change", org)
     direct_members = []
     if can_view_members:
         direct_members = list(
@@ -323,7 +326,9 @@ def org_detail(request, pk):
             .order_by("name", "pk")[:DETAIL_MEMBERS]
         )
     counts = member_counts(user, [org.pk])
-    posts = list(Post.objects.filter(org=org).current().select_related("member", "area").order_by("kind", "start_on"))
+    rank = {kind: i for i, kind in enumerate(PostKind.values)}  # secretary first, as the choices list them
+    posts = sorted(Post.objects.filter(org=org).current().select_related("member", "area"),
+                   key=lambda post: (rank.get(post.kind, len(rank)), post.start_on))
     context = {
         "org": org,
         "ancestors": visible_ancestors(user, org),
@@ -334,7 +339,8 @@ def org_detail(request, pk):
         "members": direct_members,
         "direct_member_count": counts.get(org.pk, 0),
         "can_view_members": can_view_members,
-        "can_change": user_can(user, "change", org),
+        "can_change": can_change,
+        "post_form": PostAssignForm(user=user) if can_change and not org.closed_at else None,
         "members_url": _url("orgs:member_list", org=org.pk),
         "members_within_url": _url("orgs:member_list", within=org.pk),
         **overview_context(user, org),
@@ -499,7 +505,7 @@ def member_list(request):
     data = _with_defaults(request, left="false")
     queryset = Member.objects.visible_to(request.user, "view_members").select_related("org").order_by("name", "pk")
     filterset = MemberPageFilter(data, queryset=queryset)
-    page, query = _paginate(request, filterset.qs)
+    page, query = _paginate(request, filterset)
     shown, hidden = _filter_fields(filterset, ["q", "status", "category", "within", "gender", "left"])
     return render(request, "orgs/member_list.html", {
         "filter": filterset, "fields": shown, "hidden_fields": hidden, "page": page, "query": query,
@@ -694,7 +700,7 @@ def area_children(request, pk):
 @login_required
 def area_list(request):
     filterset = AreaPageFilter(request.GET.copy(), queryset=Area.objects.visible_to(request.user))
-    page, query = _paginate(request, filterset.qs)
+    page, query = _paginate(request, filterset)
     areas = _decorate_areas(request.user, list(page))
     parent_paths = {a.path[: -Area.steplen] for a in areas if a.depth > 1}
     parents = {p.path: p for p in Area.objects.visible_to(request.user).filter(path__in=parent_paths)

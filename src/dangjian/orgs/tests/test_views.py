@@ -210,6 +210,12 @@ def test_member_list_within_an_org_outside_scope_is_empty(client, city, users, r
     assert "乙党员" not in content and "甲党员" not in content
 
 
+def test_list_with_a_bad_filter_shows_the_error_and_no_rows(client, users, rows):
+    content = login(client, users["a"]).get(reverse("orgs:member_list"), {"status": "bogus"}).content.decode()
+    assert "甲党员" not in content
+    assert "field-errors" in content
+
+
 def test_org_list_hides_closed_orgs_unless_asked(client, city, users, rows):
     extra = services.org_create(actor=None, parent=city.communities["a"], name="待撤销支部", kind=OrgKind.BRANCH,
                                 sector=Sector.URBAN_COMMUNITY)
@@ -403,6 +409,22 @@ def test_post_assign_and_end(client, city, users, rows):
     assert response.status_code == 302
     assert "甲党员" not in client.get(reverse("orgs:org_detail", args=[city.branches["a"].pk])).content.decode().split(
         'id="h-posts"')[1].split("</section>")[0]
+
+
+def test_org_page_offers_post_form_only_to_who_may_change(client, city, users, rows):
+    url = reverse("orgs:org_detail", args=[city.branches["a"].pk])
+    assert f'action="/orgs/{city.branches["a"].pk}/posts/new/"' in login(client, users["a"]).get(url).content.decode()
+    client.logout()
+    worker = make_user("grid_worker_a", "grid_worker", city.communities["a"])
+    assert "/posts/new/" not in login(client, worker).get(url).content.decode()
+
+
+def test_error_pages_are_in_chinese(rf):
+    from django.views import defaults
+
+    response = defaults.server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "系统出错" in response.content.decode()
 
 
 def test_post_assign_member_outside_scope_is_refused(client, city, users, rows):
