@@ -5,6 +5,7 @@ DEFAULT_SCHEMA_CLASS, so every app's API gets the same error documentation."""
 
 import re
 
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext_lazy as _
 from django_filters import NumberFilter
 from drf_spectacular.openapi import AutoSchema
@@ -45,6 +46,27 @@ class ScopedAutoSchema(AutoSchema):
         component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, schema=schema, object=name)
         self.registry.register_on_missing(component)
         return component.ref
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        # Django derives integer bounds from the database in use (SQLite: 64 bits for
+        # every integer column). Describe the portable range of the model field instead, so
+        # the schema is the same on SQLite and PostgreSQL.
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if schema and schema.get("type") == "integer":
+            model = getattr(getattr(getattr(field, "parent", None), "Meta", None), "model", None)
+            try:
+                internal_type = model._meta.get_field(field.source).get_internal_type()
+            except Exception:  # not a model field (declared field, annotation, nested source)
+                internal_type = None
+            low, high = BaseDatabaseOperations.integer_field_ranges.get(internal_type, (None, None))
+            if low is not None and schema.get("minimum", low) < low:
+                schema["minimum"] = low
+            if high is not None and schema.get("maximum", high) > high:
+                schema["maximum"] = high
+            if schema.get("format") == "int64" and -2**31 <= schema.get("minimum", 0) and \
+                    schema.get("maximum", 0) < 2**31:
+                del schema["format"]
+        return schema
 
     def _get_filter_parameters(self):
         # django-filter's NumberFilter refuses values above its maximum (1e50): say so,
