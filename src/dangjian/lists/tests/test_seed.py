@@ -1,0 +1,72 @@
+"""The lists' part of `dangjian seed`: every village and community gets its three lists,
+secretary projects sit in domain programmes, progress is spread, pages answer."""
+
+import io
+
+import pytest
+from django.db.models import Count
+
+from dangjian.lists import seed as lists_seed
+from dangjian.lists import selectors
+from dangjian.lists.models import List, Measure, MeasureStatus, Project, Revision
+
+
+@pytest.fixture
+def demo(db):
+    from dangjian.orgs.seed import load_preset
+
+    out = io.StringIO()
+    load_preset("demo", password="Demo-pass-2026x", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_preset(demo, client):
+    units = lists_seed.grassroots_units()
+    assert len(units) == 14
+    per_unit = dict(List.objects.filter(org__in=units).values_list("org").annotate(n=Count("id")))
+    assert set(per_unit.values()) == {3} and len(per_unit) == len(units)
+    assert List.objects.filter(title__endswith="主题党日计划").count() == len(units)
+    secretary = Project.objects.filter(is_secretary_project=True)
+    assert secretary.count() == 8 and not secretary.filter(programme__domain__isnull=True).exists()
+    statuses = set(Measure.objects.values_list("status", flat=True))
+    assert {MeasureStatus.ACCEPTED, MeasureStatus.IN_PROGRESS, MeasureStatus.PLANNED} <= statuses
+    assert Measure.objects.overdue().exists()
+    # Stored progress agrees with the reports behind it.
+    for m in Measure.objects.filter(has_progress=True)[:50]:
+        assert m.reports.order_by("-reported_at").first().percent == m.progress
+    assert "街道责任清单" in demo
+    assert not Revision.objects.exists()
+    from dangjian.accounts.models import User
+
+    admin = User.objects.get(username="city_admin")
+    board = selectors.board(admin, selectors.default_root(admin))
+    assert [row.rank for row in board["rows"] if row.n][:1] == [1]
+    assert client.get("/public/").status_code == 200
+    client.force_login(User.objects.get(username="community_secretary"))
+    assert client.get("/lists/").status_code == 200
+
+
+def test_secretary_plan_spreads_202():
+    import random
+
+    class Org:
+        def __init__(self, name):
+            self.name = name
+
+    plan = lists_seed._secretary_plan(Org("city"), [Org(f"d{i}") for i in range(10)],
+                                      [Org(f"t{i}") for i in range(100)], 202, random.Random(1))
+    assert sum(n for _org, n in plan) == 202
+    assert plan[0][1] == 2 and all(n == 2 for _org, n in plan[1:11])
+
+
+def test_bench_cases_have_fixed_query_counts(demo, django_assert_num_queries):
+    """The city board (the GROUP BY + the child orgs) and the overdue list (count + page):
+    two queries each once the user's scope is known, whatever the size of the city."""
+    from dangjian.accounts.models import User
+
+    cases = selectors.bench_cases(User.objects.get(username="city_admin"))
+    for name in ("lists.progress_board", "lists.overdue_list"):
+        fresh = selectors.bench_cases(User.objects.get(username="city_admin"))
+        with django_assert_num_queries(2):
+            fresh[name]()
+    assert cases["lists.overdue_list"]()[0] == Measure.objects.overdue().count()
