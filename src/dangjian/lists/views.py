@@ -27,7 +27,7 @@ from dangjian.orgs.models import Org
 
 from . import io as list_io
 from . import selectors, services
-from .filters import ListFilter, MeasureFilter
+from .filters import ListFilter, MeasureFilter, board_params
 from .forms import (
     ImportForm,
     ListForm,
@@ -529,29 +529,20 @@ def evidence_file(request, pk):
 
 # Progress board ----------------------------------------------------------------------
 
-def _choice(value, choices, default):
-    return value if value in dict(choices) else default
-
-
 @login_required
 def board(request):
     """晒进度: the children of an organisation side by side, for a list kind or programme."""
     user = request.user
-    if request.GET.get("root"):
-        root = get_visible_or_404(Org.objects, user, "view", pk=request.GET["root"])
+    values, _errors = board_params(request.GET)  # a bad parameter falls back to its default
+    if values.get("root"):
+        root = get_visible_or_404(Org.objects, user, "view", pk=values["root"])
     else:
         root = selectors.default_root(user)
         if root is None:
             raise PermissionDenied(_("您的账号还没有任何党组织的授权。"))
-    kind = _choice(request.GET.get("kind"), ListKind.choices, None)
-    averaging = _choice(request.GET.get("averaging"), Averaging.choices, Averaging.WEIGHTED)
-    missing = _choice(request.GET.get("missing"), MissingProgress.choices, MissingProgress.ZERO)
+    kind, averaging, missing, year = values["kind"], values["averaging"], values["missing"], values["year"]
     domains = list(ProgrammeDomain.objects.all())
-    domain = next((d for d in domains if str(d.pk) == request.GET.get("domain")), None)
-    try:
-        year = int(request.GET.get("year") or 0) or None
-    except ValueError:
-        year = None
+    domain = next((d for d in domains if d.pk == values.get("domain")), None)
     data = selectors.board(user, root, kind=kind, domain=domain.pk if domain else None, year=year,
                            averaging=averaging, missing=missing)
     formula, missing_text = rule_text(averaging, missing)

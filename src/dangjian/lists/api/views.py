@@ -18,7 +18,7 @@ from dangjian.orgs.api.views import ScopedViewSet
 from dangjian.orgs.models import Org
 
 from .. import selectors, services
-from ..filters import ListFilter, MeasureFilter, ProgrammeFilter, ProgressReportFilter, ProjectFilter
+from ..filters import ListFilter, board_params, MeasureFilter, ProgrammeFilter, ProgressReportFilter, ProjectFilter
 from ..models import Averaging, List, ListKind, Measure, MissingProgress, Programme, ProgrammeDomain, ProgressReport, Project
 from . import serializers as s
 
@@ -267,36 +267,18 @@ class BoardView(APIView):
         ],
         description=_("下级组织并排比较：完成率、逾期、已验收，按所述规则排名（只比较组织，不对个人排名）。"))
     def get(self, request):
-        from rest_framework.exceptions import ValidationError
+        from rest_framework.exceptions import NotFound, ValidationError
 
-        params = request.query_params
-        if params.get("root"):
-            root = get_visible_or_404(Org.objects, request.user, "view", pk=params["root"])
+        values, errors = board_params(request.query_params)
+        if errors:
+            raise ValidationError({name: [str(message)] for name, message in errors.items()})
+        if values["root"]:
+            root = get_visible_or_404(Org.objects, request.user, "view", pk=values["root"])
         else:
             root = selectors.default_root(request.user)
             if root is None:
-                from django.http import Http404
-
-                raise Http404
-        errors = {}
-        ints = {}
-        for name in ("domain", "programme", "year"):
-            value = params.get(name)
-            if value:
-                try:
-                    ints[name] = int(value)
-                except ValueError:
-                    errors[name] = [str(_("请输入整数。"))]
-        kind = params.get("kind") or None
-        if kind and kind not in dict(ListKind.choices):
-            errors["kind"] = [str(_("不是有效的选项。"))]
-        averaging = params.get("averaging") or Averaging.WEIGHTED
-        missing = params.get("missing") or MissingProgress.ZERO
-        if averaging not in dict(Averaging.choices):
-            errors["averaging"] = [str(_("不是有效的选项。"))]
-        if missing not in dict(MissingProgress.choices):
-            errors["missing"] = [str(_("不是有效的选项。"))]
-        if errors:
-            raise ValidationError(errors)
-        data = selectors.board(request.user, root, kind=kind, averaging=averaging, missing=missing, **ints)
+                raise NotFound()
+        data = selectors.board(request.user, root, kind=values["kind"], domain=values["domain"],
+                               programme=values["programme"], year=values["year"], averaging=values["averaging"],
+                               missing=values["missing"])
         return Response(s.BoardSerializer(data).data)
