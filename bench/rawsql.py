@@ -111,6 +111,16 @@ def member_page_sql(org_path, page_size=50):
     ]
 
 
+def member_api_sql(org_path, page_size=50):
+    """What the first page of the API list needs: the count and 50 rows in id order."""
+    org_range = [org_path, path_upper_bound(org_path)]
+    where = "FROM orgs_member m JOIN orgs_org o ON o.id = m.org_id WHERE o.path >= %s AND o.path < %s"
+    return [
+        (f"SELECT COUNT(*) {where}", org_range),
+        (f"SELECT m.*, o.name {where} ORDER BY m.id LIMIT {int(page_size)}", org_range),
+    ]
+
+
 def run_queries(connection, queries):
     with connection.cursor() as cursor:
         for sql, params in queries:

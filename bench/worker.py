@@ -182,7 +182,11 @@ def measure_api(district, args):
         return {"available": False, "reason": f"HTTP {response.status_code} for {path}", "url": path}
     in_process_ms = median_time(lambda: client.get(path, HTTP_AUTHORIZATION=headers["Authorization"]), args.repeat)
     in_process_queries = count_queries(lambda: client.get(path, HTTP_AUTHORIZATION=headers["Authorization"]))
+    import rawsql
     from django.db import connection
+
+    queries = rawsql.member_api_sql(district.path)
+    raw_ms = median_time(lambda: rawsql.run_queries(connection, queries), args.repeat) * 1000
 
     connection.close()
     port = free_port()
@@ -217,6 +221,7 @@ def measure_api(district, args):
         log.close()
     return {"available": api["ok"] > 0, "url": path, "server": "gunicorn, 2 sync workers",
             "in_process_ms": round(in_process_ms * 1000, 1), "in_process_queries": in_process_queries,
+            "raw_ms": round(raw_ms, 1), "raw_queries": len(queries),
             "api": api, "healthz": health,
             **({} if api["ok"] else {"reason": f"no successful answers: {api['statuses']}"})}
 
