@@ -83,8 +83,8 @@ def findings(result):
         share = api["raw_ms"] / api["in_process_ms"] * 100 if api["in_process_ms"] else 0
         said.append(f"Of one API list request's {api['in_process_ms']:.0f} ms, {api['raw_ms']:.0f} ms "
                     f"({share:.0f}%) is the SQL it cannot avoid (counting the district's members for the "
-                    f"pagination, then the first 50 rows); two sync workers on two cores then bound the throughput near "
-                    f"{2000 / api['in_process_ms']:.0f} req/s.")
+                    f"pagination, then the first 50 rows); two sync workers on two cores then bound the "
+                    f"throughput near {2000 / api['in_process_ms']:.0f} req/s.")
     page = result.get("member_page", {})
     if page.get("available"):
         said.append(f"The member list page spends {page['raw_ms']:.0f} of its {page['ours_ms']:.0f} ms in the "
