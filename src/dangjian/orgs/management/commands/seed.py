@@ -70,6 +70,7 @@ class Command(BaseCommand):
 
     def print_accounts(self, password):
         from dangjian.accounts.models import RoleGrant, User
+        from dangjian.accounts.roles import SEPARATED_ADMINS
 
         users = {u.username: u for u in User.objects.filter(username__in=ACCOUNT_ORDER)}
         if not users:
@@ -86,7 +87,8 @@ class Command(BaseCommand):
             if username not in users:
                 continue
             for grant in by_user.get(username, []):
-                self.stdout.write(f"  {username:<20} {_pad(str(grant.get_role_display()), 14)}{grant.org.name}（含下级）")
+                scope = "全局（账号与审计）" if grant.role in SEPARATED_ADMINS else f"{grant.org.name}（含下级）"
+                self.stdout.write(f"  {username:<20} {_pad(str(grant.get_role_display()), 14)}{scope}")
 
 
 def _pad(text, width):
