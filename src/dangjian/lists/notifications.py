@@ -24,7 +24,7 @@ BATCH = 500
 
 
 class InAppChannel:
-    """Notifications shown in the platform (the bell in the header and /lists/notifications/)."""
+    """Notifications shown in the platform, on /lists/notifications/."""
 
     name = "in_app"
 

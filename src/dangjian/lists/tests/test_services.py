@@ -382,3 +382,14 @@ def test_responsible_person_account_is_notified(city, people):
     assert Notification.objects.filter(recipient=account, kind="lists.due_soon").count() == 1
     # With a named person, the org's other accounts are not bothered with the reminder.
     assert not Notification.objects.filter(recipient=people["community"], kind="lists.due_soon").exists()
+
+
+def test_sweep_through_the_task_queue(city, people, capsys):
+    from django.core.management import call_command
+
+    lst = make_list(people["community"], city.communities["a"])
+    make_measure(people["community"], lst, city.communities["a"], deadline=TODAY - datetime.timedelta(days=1))
+    call_command("lists_sweep", "--today", TODAY.isoformat(), "--enqueue")
+    assert "enqueued" in capsys.readouterr().out
+    # The development/test backend runs the task at once.
+    assert Notification.objects.filter(kind="lists.overdue").count() == 2
