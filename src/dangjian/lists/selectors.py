@@ -274,7 +274,7 @@ def overview_panel(user, root=None):
         "key": "lists",
         "title": _("清单与项目"),
         "figures": [
-            {"label": _("措施完成率（加权，未报按0%）"), "value": f"{value:.1f}%" if value is not None else "—",
+            {"label": _("措施完成率"), "value": f"{value:.1f}%" if value is not None else "—",
              "url": board_url},
             {"label": _("措施总数"), "value": figures["n"], "url": f"{measures_url}?{within}"},
             {"label": _("逾期措施"), "value": figures["overdue"], "url": f"{measures_url}?{within}due=overdue"},
