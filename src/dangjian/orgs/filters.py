@@ -75,7 +75,7 @@ class MemberFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("党员状态"), choices=MemberStatus.choices)
     category = django_filters.MultipleChoiceFilter(label=_("人员类别"), choices=MemberCategory.choices)
     within = WithinFilter()
-    org = django_filters.NumberFilter(label=_("所在党组织（仅本级）"), field_name="org_id")
+    org = django_filters.NumberFilter(label=_("所在党组织（仅本级）"), field_name="org__id")
     gender = django_filters.ChoiceFilter(label=_("性别"), choices=Member._meta.get_field("gender").choices)
     left = django_filters.BooleanFilter(label=_("已转出"), field_name="left_on", lookup_expr="isnull", exclude=True)
 
@@ -106,8 +106,8 @@ class AreaFilter(django_filters.FilterSet):
 class PostFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(label=_("职务"), choices=PostKind.choices)
     within = WithinFilter()
-    org = django_filters.NumberFilter(label=_("党组织（仅本级）"), field_name="org_id")
-    member = django_filters.NumberFilter(label=_("党员"), field_name="member_id")
+    org = django_filters.NumberFilter(label=_("党组织（仅本级）"), field_name="org__id")
+    member = django_filters.NumberFilter(label=_("党员"), field_name="member__id")
     current = django_filters.BooleanFilter(label=_("现任"), method="filter_current")
 
     class Meta:

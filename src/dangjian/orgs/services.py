@@ -77,7 +77,7 @@ def org_create(*, actor, parent, name, kind, sector, area=None, short_name="", c
     _validate_org_fields(name=name, kind=kind, sector=sector, area=area)
     fields = dict(name=name.strip(), kind=kind, sector=sector, area=area, short_name=short_name, code=code,
                   unit_name=unit_name, is_regional=is_regional, hanyang_level=hanyang_level,
-                  founded_on=founded_on, phone=phone, search_text=search_key(name, short_name))
+                  founded_on=founded_on, phone=phone, search_text=search_key(name, short_name)[:400])
     if parent is None:
         if actor is not None:
             raise ValidationError({"parent": _("只有系统初始化可以创建顶级组织。")})
@@ -105,7 +105,7 @@ def org_update(*, actor, org, **changes):
     for field, value in changes.items():
         setattr(org, field, value.strip() if isinstance(value, str) and field == "name" else value)
     _validate_org_fields(name=org.name, kind=org.kind, sector=org.sector, area=org.area)
-    org.search_text = search_key(org.name, org.short_name)
+    org.search_text = search_key(org.name, org.short_name)[:400]
     org.save()
     audit.record(actor=actor, action="update", obj=org, before=before, after=audit.model_snapshot(org, ORG_FIELDS))
     return org
@@ -219,7 +219,7 @@ def member_prepare(*, name, id_number, joined_on, status, category, org, full_on
         address_encrypted=crypto.encrypt(address), address_masked=crypto.mask_address(address),
         joined_on=joined_on, full_on=full_on, status=status, category=category, job=job, org=org,
         residence_area=residence_area, employer_org=employer_org, employer_name=employer_name,
-        search_text=search_key(name),
+        search_text=search_key(name)[:200],
     )
 
 
