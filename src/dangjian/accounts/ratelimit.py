@@ -5,18 +5,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-
-def client_ip(request):
-    """The client's address; behind our own proxies (DANGJIAN_TRUSTED_PROXIES), the last
-    address in X-Forwarded-For that is not one of them."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    trusted = settings.DANGJIAN_TRUSTED_PROXIES
-    if remote in trusted:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        for address in reversed(forwarded):
-            if address and address not in trusted:
-                return address
-    return remote
+from dangjian.core.middleware import client_ip  # noqa: F401 (callers import it from here too)
 
 
 def too_many(request, scope, limit=None, window=60):

@@ -21,13 +21,21 @@ def _char_pinyin(char):
 
 
 def search_key(*parts):
-    """'张三丰' -> '张三丰 zhangsanfeng zsf' (lower-case, Simplified)."""
-    text = to_simplified(" ".join(p for p in parts if p)).lower()
-    syllables = [_char_pinyin(c) for c in text if "\u4e00" <= c <= "\u9fff"]
+    """'张三丰' -> '张三丰 zhangsanfeng zsf' (lower-case).
+
+    The text is kept as written and, where OpenCC changes it, in its Simplified form as
+    well: t2s maps some characters that are already Simplified (the surname 沈 becomes
+    沉), so a query, which is converted the same way, must find either form. Pinyin comes
+    from the text as written.
+    """
+    original = " ".join(p for p in parts if p).lower()
+    simplified = to_simplified(original)
+    syllables = [_char_pinyin(c) for c in original if "\u4e00" <= c <= "\u9fff"]
     syllables = [s for s in syllables if s]
     full = "".join(syllables)
     initials = "".join(s[0] for s in syllables)
-    return " ".join(x for x in (text, full, initials) if x)
+    forms = (original, simplified if simplified != original else "", full, initials)
+    return " ".join(x for x in forms if x)
 
 
 def normalise_query(query):

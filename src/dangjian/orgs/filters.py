@@ -11,6 +11,14 @@ from .idnumber import normalise, validate_id_number
 from .models import Area, AreaKind, Member, MemberCategory, MemberStatus, Org, OrgKind, Post, PostKind, Sector
 
 
+MAX_ID = 2**63 - 1
+
+
+def valid_id(value):
+    """An id a database can hold; anything else matches nothing (never a database error)."""
+    return value is not None and value == int(value) and 1 <= value <= MAX_ID
+
+
 class WithinFilter(django_filters.NumberFilter):
     """`?within=<org id>`: rows in that org's subtree. An org outside the caller's scope
     gives no rows (the caller's queryset is already scoped)."""
@@ -24,7 +32,7 @@ class WithinFilter(django_filters.NumberFilter):
     def filter_within(self, queryset, name, value):
         if value in (None, ""):
             return queryset
-        root = Org.objects.filter(pk=value).only("path").first()
+        root = Org.objects.filter(pk=int(value)).only("path").first() if valid_id(value) else None
         if root is None:
             return queryset.none()
         return queryset.filter(subtree_q(self.path_field, [root.path]))
@@ -64,7 +72,7 @@ class OrgFilter(django_filters.FilterSet):
         return grassroots if value else queryset.exclude(pk__in=grassroots.values("pk"))
 
     def filter_parent(self, queryset, name, value):
-        parent = Org.objects.filter(pk=value).only("path", "depth").first()
+        parent = Org.objects.filter(pk=int(value)).only("path", "depth").first() if valid_id(value) else None
         if parent is None:
             return queryset.none()
         return queryset.filter(path__startswith=parent.path, depth=parent.depth + 1)
@@ -97,7 +105,7 @@ class AreaFilter(django_filters.FilterSet):
         fields = ["kind", "q", "parent"]
 
     def filter_parent(self, queryset, name, value):
-        parent = Area.objects.filter(pk=value).only("path", "depth").first()
+        parent = Area.objects.filter(pk=int(value)).only("path", "depth").first() if valid_id(value) else None
         if parent is None:
             return queryset.none()
         return queryset.filter(path__startswith=parent.path, depth=parent.depth + 1)

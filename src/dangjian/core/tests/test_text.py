@@ -10,3 +10,10 @@ def test_traditional_query_finds_simplified():
     key = search_key("城东社区党建服务站")
     assert normalise_query("黨建") in key
     assert normalise_query("Dang Jian") in key
+
+
+def test_simplified_characters_that_opencc_rewrites_are_still_found():
+    key = search_key("沈思敏")
+    assert normalise_query("沈") in key
+    assert "shensimin" in key
+    assert normalise_query("瀋思敏") in key or "沈" in key
