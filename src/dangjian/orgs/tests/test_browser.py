@@ -104,14 +104,16 @@ def test_community_secretary_walks_the_org_pages(live_server, community, browser
     assert page.locator("text=查看完整信息").count() == 0  # a secretary has no view_full_id
     assert "书记" in page.inner_text("main")
 
-    # Language menu: 繁體 then English (catalogs are not compiled yet: check <html lang> only).
+    # Language menu: 繁體 then English, with the compiled catalogs.
     page.click("details.lang-switch > summary")
     page.click("button[value=zh-hant]")
     page.wait_for_function("document.documentElement.lang === 'zh-hant'")
     assert page.url == f"{base}/members/{community['member'].pk}/"
+    assert "黨員" in page.inner_text("header") and "党员" not in page.inner_text("header")
     page.click("details.lang-switch > summary")
     page.click("button[value=en]")
     page.wait_for_function("document.documentElement.lang === 'en'")
+    assert "Home" in page.inner_text("header") and "Organisations" in page.inner_text("header")
     page.click("details.lang-switch > summary")
     page.click("button[value=zh-hans]")
     page.wait_for_function("document.documentElement.lang === 'zh-hans'")
