@@ -1,6 +1,7 @@
 """The physical limits the harness sets our figures beside: a raw bulk insert of the rows
 the seed wrote (same tables, same columns, values already computed), and hand-written SQL
-for the figures the overview and the member list page need."""
+for the figures the overview, the member list page, the API list, the progress board and the
+overdue list need."""
 
 import sqlite3
 import time
@@ -119,6 +120,58 @@ def member_api_sql(org_path, page_size=50):
         (f"SELECT COUNT(*) {where}", org_range),
         (f"SELECT m.*, o.name {where} ORDER BY m.id LIMIT {int(page_size)}", org_range),
     ]
+
+
+OPEN_STATUSES = ("planned", "in_progress", "returned")
+
+
+def board_sql(root_path, depth, today, steplen=4):
+    """The progress board of `root`'s children: per branch (the path prefix at `depth`),
+    the measures' count, progress and weight sums and the overdue, accepted and submitted
+    counts, in one GROUP BY over the root's path range; then the children themselves."""
+    org_range = [root_path, path_upper_bound(root_path)]
+    branch = f"SUBSTR(o.path, 1, {int(depth) * int(steplen)})"
+    return [
+        (f"SELECT {branch}, COUNT(*), "
+         "SUM(CASE WHEN m.has_progress THEN 1 ELSE 0 END), SUM(m.progress), SUM(m.weight), "
+         "SUM(CASE WHEN m.has_progress THEN m.weight ELSE 0 END), SUM(m.weight * m.progress), "
+         "SUM(CASE WHEN m.status IN (%s, %s, %s) AND m.deadline < %s THEN 1 ELSE 0 END), "
+         "SUM(CASE WHEN m.status = 'accepted' THEN 1 ELSE 0 END), "
+         "SUM(CASE WHEN m.status = 'submitted' THEN 1 ELSE 0 END) "
+         "FROM lists_measure m JOIN orgs_org o ON o.id = m.org_id "
+         f"WHERE o.path >= %s AND o.path < %s GROUP BY {branch}", [*OPEN_STATUSES, today, *org_range]),
+        ("SELECT id, path, name FROM orgs_org WHERE path >= %s AND path < %s AND depth = %s AND closed_at IS NULL "
+         "ORDER BY path", [*org_range, int(depth)]),
+    ]
+
+
+def overdue_sql(root_path, today, page_size=50):
+    """The overdue list's first page: the count of open measures past their deadline in
+    the root's subtree, and the oldest 50 with their organisation, list and responsible
+    person (what the page shows)."""
+    org_range = [root_path, path_upper_bound(root_path)]
+    where = ("FROM lists_measure m JOIN orgs_org o ON o.id = m.org_id "
+             "WHERE o.path >= %s AND o.path < %s AND m.status IN (%s, %s, %s) AND m.deadline < %s")
+    params = [*org_range, *OPEN_STATUSES, today]
+    return [
+        (f"SELECT COUNT(*) {where}", params),
+        ("SELECT m.id, m.title, m.deadline, m.status, m.progress, m.has_progress, o.id, o.name, l.id, l.title, "
+         "l.kind, r.id, r.name "
+         "FROM lists_measure m JOIN orgs_org o ON o.id = m.org_id JOIN lists_list l ON l.id = m.list_id "
+         "LEFT JOIN orgs_member r ON r.id = m.responsible_id "
+         "WHERE o.path >= %s AND o.path < %s AND m.status IN (%s, %s, %s) AND m.deadline < %s "
+         f"ORDER BY m.deadline, m.id LIMIT {int(page_size)}", params),
+    ]
+
+
+def fetch(connection, queries):
+    """Every query's rows (to check the limit computes the same figures as ours)."""
+    with connection.cursor() as cursor:
+        out = []
+        for sql, params in queries:
+            cursor.execute(sql, params)
+            out.append(cursor.fetchall())
+        return out
 
 
 def run_queries(connection, queries):

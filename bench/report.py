@@ -10,6 +10,11 @@ def _ratio(ours, limit):
     return f"{ours / limit:.1f}×"
 
 
+def _ms(value):
+    """Milliseconds: whole above 10, one decimal below (a demo run's tiny figures)."""
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
 def rows(result):
     """[(figure, ours, limit, ratio, note)] for one database's result."""
     out = []
@@ -26,8 +31,8 @@ def rows(result):
     if "ours_ms" in overview:
         out.append((
             "city overview (`orgs.selectors.overview`, city_admin)",
-            f"{overview['ours_ms']:.0f} ms, {overview['ours_queries']} queries",
-            f"{overview['raw_ms']:.0f} ms, {overview['raw_queries']} hand-written GROUP BY queries",
+            f"{_ms(overview['ours_ms'])} ms, {overview['ours_queries']} queries",
+            f"{_ms(overview['raw_ms'])} ms, {overview['raw_queries']} hand-written GROUP BY queries",
             _ratio(overview["ours_ms"], overview["raw_ms"]),
             f"{overview['check']['grassroots']:,} grassroots orgs, {overview['check']['members']:,} members",
         ))
@@ -38,8 +43,8 @@ def rows(result):
     if page.get("available"):
         out.append((
             f"member list page `{page['url']}` (server time, first page)",
-            f"{page['ours_ms']:.0f} ms, {page['ours_queries']} queries",
-            f"{page['raw_ms']:.0f} ms, {page['raw_queries']} queries (COUNT + ORDER BY name LIMIT 50)",
+            f"{_ms(page['ours_ms'])} ms, {page['ours_queries']} queries",
+            f"{_ms(page['raw_ms'])} ms, {page['raw_queries']} queries (COUNT + ORDER BY name LIMIT 50)",
             _ratio(page["ours_ms"], page["raw_ms"]),
             f"{district.get('name', '')}: {district.get('members', 0):,} members",
         ))
@@ -59,14 +64,87 @@ def rows(result):
         if "raw_ms" in api:
             out.append((
                 "API list, one request in-process (server time)",
-                f"{api['in_process_ms']:.0f} ms, {api['in_process_queries']} queries",
-                f"{api['raw_ms']:.0f} ms, {api['raw_queries']} queries (COUNT + ORDER BY id LIMIT 50)",
+                f"{_ms(api['in_process_ms'])} ms, {api['in_process_queries']} queries",
+                f"{_ms(api['raw_ms'])} ms, {api['raw_queries']} queries (COUNT + ORDER BY id LIMIT 50)",
                 _ratio(api["in_process_ms"], api["raw_ms"]),
                 "where a request's time goes: the SQL floor against everything else",
             ))
     else:
         out.append(("API list `/api/v1/members/?within=<district>`", "not available", "", "—",
                     api.get("reason", "")))
+    out.extend(list_rows(result.get("lists", {})))
+    return out
+
+
+LIST_FIGURES = [
+    ("lists.progress_board", "progress board (`lists.selectors.board`, city_admin)",
+     "queries (GROUP BY branch + the children)"),
+    ("lists.progress_board.page", "progress board page `{url}` (server time)",
+     "queries (GROUP BY branch + the children)"),
+    ("lists.overdue_list", "overdue list (`lists.selectors.overdue`, count + first 50)",
+     "queries (COUNT + ORDER BY deadline LIMIT 50)"),
+    ("lists.overdue_list.page", "overdue list page `{url}` (server time, first page)",
+     "queries (COUNT + ORDER BY deadline LIMIT 50)"),
+]
+
+
+def list_rows(lists):
+    """The lists module's figures (progress board, overdue list), each beside the
+    hand-written SQL that computes the same figures."""
+    if "figures" not in lists:
+        return [("lists: progress board, overdue list", "not available", "", "—", lists.get("reason", ""))]
+    out = []
+    for key, label, what in LIST_FIGURES:
+        f = lists["figures"].get(key)
+        if f is None:
+            continue
+        label = label.format(url=f.get("url", ""))
+        if f.get("available") is False:
+            out.append((label, "not available", "", "—", f.get("reason", "")))
+            continue
+        if key.startswith("lists.progress_board"):
+            note = f"{lists['measures']:,} measures under {lists['root']}, {lists['children']} children side by side"
+        else:
+            note = f"{lists['overdue']:,} open measures past their deadline on {lists['today']}"
+        note += "; the limit's figures equal ours" if f["same"] else "; **the limit's figures differ from ours**"
+        out.append((label, f"{_ms(f['ours_ms'])} ms, {f['ours_queries']} queries",
+                    f"{_ms(f['raw_ms'])} ms, {f['raw_queries']} {what}", _ratio(f["ours_ms"], f["raw_ms"]), note))
+    return out
+
+
+def pii_check(result):
+    """The personal-data dump check as one sentence (a check, not a ratio)."""
+    pii = result.get("pii_dump")
+    if not pii:
+        return "**Check — personal data in a dump:** not run.\n"
+    if not pii.get("available"):
+        return f"**Check — personal data in a dump: FAILED, it did not run** ({pii.get('reason', '')}).\n"
+    verdict = (f"**found {pii['found']}**" if pii["ok"] else
+               f"**FAILED: found {pii['found']}** {', '.join(pii['found_sample'])}" if pii["found"] else
+               "**FAILED: the controls did not hold**")
+    controls = [("a plaintext planted in a line is found" if pii["planted_found"] else
+                 "**a plaintext planted in a line is NOT found**"),
+                ("the sampled members' rows are in the dump (a ciphertext of theirs is)" if pii["control_seen"] else
+                 "**the sampled members' rows are NOT in the dump**")]
+    return (f"**Check — personal data in a dump:** the whole database dumped by {pii['method']} "
+            f"({pii['lines']:,} lines, {pii['bytes'] / 1e6:,.0f} MB) and searched for the "
+            f"{pii['id_numbers'] + pii['phones']:,} plaintexts of {pii['members']:,} members sampled at random "
+            f"({pii['id_numbers']:,} ID numbers, {pii['phones']:,} phones, decrypted through the model): {verdict}, "
+            f"in {pii['seconds']:.1f} s. Controls: {'; '.join(controls)}.\n")
+
+
+def failures(result):
+    """What must stop the run: a plaintext in the dump, a check that did not run or whose
+    controls failed, a hand-written limit that does not compute our figures."""
+    out = []
+    pii = result.get("pii_dump", {})
+    if not pii.get("available"):
+        out.append(f"the personal-data dump check did not run: {pii.get('reason', 'no result')}")
+    elif not pii["ok"]:
+        out.append(pii_check(result).strip())
+    for key, f in result.get("lists", {}).get("figures", {}).items():
+        if f.get("available", True) and not f.get("same"):
+            out.append(f"{key}: the hand-written SQL does not give our figures")
     return out
 
 
@@ -89,6 +167,13 @@ def findings(result):
     if page.get("available"):
         said.append(f"The member list page spends {page['raw_ms']:.0f} of its {page['ours_ms']:.0f} ms in the "
                     f"count and the sort by name that any implementation of it needs.")
+    figures = result.get("lists", {}).get("figures", {})
+    board, board_page = figures.get("lists.progress_board"), figures.get("lists.progress_board.page")
+    if board and board_page and board_page.get("available") and result["lists"]["measures"]:
+        said.append(f"The progress board reads every measure under the city once "
+                    f"({board['raw_ms'] / result['lists']['measures'] * 1000:.1f} µs per measure in the "
+                    f"hand-written GROUP BY); its page adds {board_page['ours_ms'] - board['ours_ms']:.0f} ms of "
+                    f"session, scope, links and template to the selector's {board['ours_ms']:.0f} ms.")
     return " ".join(said) + "\n"
 
 
@@ -102,6 +187,7 @@ def table(result):
         lines.append(f"      ratio {ratio}   {note}")
     timings = result["seed"]["timings"]
     lines.append("  seed phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
+    lines.append("  " + pii_check(result).strip().replace("**", ""))
     return "\n".join(lines)
 
 
@@ -130,6 +216,17 @@ whole server time of the page (middleware, session, scope, filters, template) in
 clients: what the server and the machine can do at all |
 | API list, one request | `COUNT(*)` and the first 50 rows by id, hand-written: the SQL floor of each \
 request, which says how much of the gap to `/healthz` is the database's and how much is ours |
+| progress board (晒进度) | one hand-written `GROUP BY SUBSTR(path, 1, 8)` over the city's measures joined \
+to their organisations (counts and sums per district), then the districts; the harness checks it gives \
+the same measures, overdue and accepted counts per district as ours. Ours is the callable \
+`lists.selectors.bench_cases` gives (the scope already known), then the whole page `/lists/board/` |
+| overdue list | `COUNT(*)` of open measures past their deadline and the oldest 50 with their organisation, \
+list and responsible person, hand-written; checked to give the same count and the same first page. Ours \
+is the `bench_cases` callable, then the page `/lists/measures/?due=overdue` |
+| personal data in a dump | not a ratio but a check: the whole database dumped (SQLite `iterdump`, \
+`pg_dump --data-only`) and every ID- or phone-shaped run of digits in it looked up among the \
+plaintexts of 2,000 members sampled at random (the helpers of `dangjian pii_dump_check`); it must find \
+none, and the run fails otherwise |
 
 Run it again with `make bench` (both databases when `DATABASE_URL` points at PostgreSQL:
 `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test make bench`), or
@@ -157,7 +254,8 @@ def markdown(results):
         timings = result["seed"]["timings"]
         phases = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
         extension = ", ".join(result["seed"].get("extensions", [])) or "none"
-        parts.append("\n" + findings(result))
+        parts.append("\n" + pii_check(result))
+        parts.append(findings(result))
         parts.append(f"Seed phases: {phases}. `accounts` is the eight demo accounts (one Argon2 hash each); "
                      f"`extensions` is the demo data other modules add through the seed hook ({extension}); "
                      f"neither is in the seeding ratio, which compares rows with rows.\n")

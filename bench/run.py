@@ -1,7 +1,8 @@
 """`make bench` — the benchmark harness.
 
     .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--preset nantong|demo]
-                                  [--clients 8] [--seconds 10] [--repeat 5] [--no-docs] [--keep]
+                                  [--clients 8] [--seconds 10] [--repeat 5] [--pii-sample 2000]
+                                  [--no-docs] [--keep]
 
 For each database it loads the preset into a fresh database (SQLite: a file in a temporary
 VAR dir; PostgreSQL: `dangjian_bench` on the server DATABASE_URL points at, created and
@@ -14,11 +15,18 @@ data:
   page (/members/?within=…, in-process Django test client) vs the hand-written SQL they
   need, with the number of queries;
 - the API list /api/v1/members/?within=… under N concurrent clients against a real
-  gunicorn (2 workers) on a free 127.0.0.1 port vs /healthz on the same server.
+  gunicorn (2 workers) on a free 127.0.0.1 port vs /healthz on the same server;
+- the lists module's progress board and overdue list for city_admin
+  (lists.selectors.bench_cases, then /lists/board/ and /lists/measures/?due=overdue)
+  vs hand-written SQL computing the same figures (checked equal);
+- a check, not a ratio: the whole database dumped (iterdump / pg_dump) and searched for
+  the plaintext ID numbers and phones of --pii-sample members; it must find none.
 
 It prints a table and, for the nantong preset, rewrites docs/benchmarks.md from the latest
 result of each database (bench/results/*.json). A page or API that does not exist yet is
-reported as not available.
+reported as not available. It exits with status 1 when a check fails (a plaintext found in
+the dump, or a limit that does not compute the same figures as ours), after writing the
+results.
 """
 
 import argparse
@@ -80,7 +88,8 @@ def run_one(db, args):
                 "DANGJIAN_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver"})
     out = var_dir / "result.json"
     command = [sys.executable, str(BENCH_DIR / "worker.py"), "--db", db, "--preset", args.preset, "--out", str(out),
-               "--repeat", str(args.repeat), "--clients", str(args.clients), "--seconds", str(args.seconds)]
+               "--repeat", str(args.repeat), "--clients", str(args.clients), "--seconds", str(args.seconds),
+               "--pii-sample", str(args.pii_sample)]
     urls = None
     if db == "postgres":
         import psycopg
@@ -119,6 +128,8 @@ def main():
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients for the load test (max 64)")
     parser.add_argument("--seconds", type=float, default=10, help="seconds per load test (max 120)")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per page/query (median)")
+    parser.add_argument("--pii-sample", type=int, default=2000,
+                        help="members whose ID number and phone the dump is searched for")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
     parser.add_argument("--keep", action="store_true", help="keep the temporary VAR dir and database")
     args = parser.parse_args()
@@ -127,6 +138,7 @@ def main():
         raise SystemExit("--db postgres needs DATABASE_URL=postgres://user@host:port/db (any database on that server)")
     info = machine()
     RESULTS.mkdir(exist_ok=True)
+    failed = []
     for db in databases:
         print(f"== {db} ({args.preset})", flush=True)
         result = run_one(db, args)
@@ -134,11 +146,14 @@ def main():
         result["settings"] = {"clients": args.clients, "seconds": args.seconds, "repeat": args.repeat}
         (RESULTS / f"{args.preset}-{db}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
         print(report.table(result), flush=True)
+        failed += [f"{db}: {problem}" for problem in report.failures(result)]
     if args.preset == "nantong" and not args.no_docs:
         found = {db: json.loads((RESULTS / f"nantong-{db}.json").read_text())
                  for db in ("sqlite", "postgres") if (RESULTS / f"nantong-{db}.json").exists()}
         DOCS.write_text(report.markdown(found))
         print(f"wrote {DOCS.relative_to(ROOT)}")
+    if failed:
+        raise SystemExit("CHECKS FAILED:\n  " + "\n  ".join(failed))
 
 
 if __name__ == "__main__":

@@ -226,6 +226,136 @@ def measure_api(district, args):
             **({} if api["ok"] else {"reason": f"no successful answers: {api['statuses']}"})}
 
 
+def measure_lists(repeat):
+    """The progress board and the overdue list for city_admin (the callables
+    lists.selectors.bench_cases gives, then the two pages in the test client) beside
+    hand-written SQL; the limit's figures are checked against ours."""
+    import rawsql
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from dangjian.accounts.models import User
+    from dangjian.lists import selectors
+    from dangjian.lists.models import Measure
+    from dangjian.orgs.models import Org
+
+    user = User.objects.get(username="city_admin")
+    cases = selectors.bench_cases(user)
+    root = selectors.default_root(user)
+    today = timezone.localdate()
+    board_queries = rawsql.board_sql(root.path, root.depth + 1, today, steplen=Org.steplen)
+    overdue_queries = rawsql.overdue_sql(root.path, today)
+
+    # The limit computes the same figures: per child, measures / overdue / accepted; the
+    # overdue count and the first page's rows.
+    rows = cases["lists.progress_board"]()
+    branches, children = rawsql.fetch(connection, board_queries)
+    by_branch = {b[0]: b for b in branches}
+    ours_board = {r.org.path: (r.n, r.overdue, r.accepted) for r in rows}
+    raw_board = {c[1]: tuple(int(by_branch[c[1]][i]) for i in (1, 7, 8)) if c[1] in by_branch else (0, 0, 0)
+                 for c in children}
+    count, page = cases["lists.overdue_list"]()
+    raw_count, raw_page = rawsql.fetch(connection, overdue_queries)
+    checks = {"lists.progress_board": ours_board == raw_board,
+              "lists.overdue_list": count == raw_count[0][0] and [m.pk for m in page] == [r[0] for r in raw_page]}
+
+    client = Client()
+    client.force_login(user)
+    out = {"root": root.name, "children": len(children), "today": today.isoformat(),
+           "measures": Measure.objects.within(root).count(), "overdue": count, "figures": {}}
+    for key, fn, url, queries in (
+        ("lists.progress_board", cases["lists.progress_board"], "/lists/board/", board_queries),
+        ("lists.overdue_list", cases["lists.overdue_list"], "/lists/measures/?due=overdue", overdue_queries),
+    ):
+        raw_ms = round(median_time(lambda q=queries: rawsql.run_queries(connection, q), repeat) * 1000, 1)
+        out["figures"][key] = {"ours_ms": round(median_time(fn, repeat) * 1000, 1), "ours_queries": count_queries(fn),
+                               "raw_ms": raw_ms, "raw_queries": len(queries), "same": checks[key]}
+        response = client.get(url)
+        if response.status_code != 200:
+            out["figures"][key + ".page"] = {"available": False, "url": url,
+                                             "reason": f"HTTP {response.status_code} for {url}"}
+            continue
+        out["figures"][key + ".page"] = {
+            "available": True, "url": url, "bytes": len(response.content),
+            "ours_ms": round(median_time(lambda u=url: client.get(u), repeat) * 1000, 1),
+            "ours_queries": count_queries(lambda u=url: client.get(u)),
+            "raw_ms": raw_ms, "raw_queries": len(queries), "same": checks[key]}
+    return out
+
+
+def _copy_dump_lines():
+    """PostgreSQL without pg_dump: every table's rows as COPY text, line by line."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    for table in sorted(connection.introspection.table_names()):
+        with connection.connection.cursor() as cursor:
+            with cursor.copy(f'COPY "{table}" TO STDOUT') as copy:
+                pending = b""
+                for block in copy:
+                    pending += bytes(block)
+                    *lines, pending = pending.split(b"\n")
+                    for line in lines:
+                        yield line.decode()
+                if pending:
+                    yield pending.decode()
+
+
+def measure_pii_dump(sample_size):
+    """Dump the whole database and look for the plaintext ID numbers and phones of a
+    sample of members (decrypted through the model), with the pii_dump_check helpers.
+    Two controls make a zero mean something: the scan finds a plaintext planted in a
+    line, and the dump holds the sampled members' rows (a ciphertext of theirs)."""
+    import random
+
+    from django.db import connection
+
+    from dangjian.core.management.commands.pii_dump_check import dump_lines, find_plaintexts
+    from dangjian.orgs.models import Member
+
+    began = time.perf_counter()
+    ids = list(Member.objects.values_list("id", flat=True))
+    chosen = random.Random(2026).sample(ids, min(sample_size, len(ids)))
+    members = list(Member.objects.filter(id__in=chosen).only("id", "id_number_encrypted", "phone_encrypted"))
+    id_numbers = {m.id_number for m in members}
+    phones = {m.phone for m in members if m.phone_encrypted}
+    decrypt_seconds = time.perf_counter() - began
+    plaintexts = id_numbers | phones
+    probe = sorted(plaintexts)[0]
+    planted = find_plaintexts([f"INSERT INTO \"orgs_member\" VALUES(1,'x','{probe}');"], plaintexts)
+    control = members[0].id_number_encrypted
+    if connection.vendor == "sqlite":
+        method, lines = "sqlite3 iterdump", dump_lines()
+    elif shutil.which("pg_dump"):
+        method, lines = "pg_dump --data-only", dump_lines()
+    else:
+        method, lines = "COPY of every table (no pg_dump)", _copy_dump_lines()
+    stats = {"lines": 0, "bytes": 0, "control_seen": False}
+
+    def counted(source):
+        for line in source:
+            stats["lines"] += 1
+            stats["bytes"] += len(line.encode())
+            if not stats["control_seen"] and control in line:
+                stats["control_seen"] = True
+            yield line
+
+    began = time.perf_counter()
+    found = find_plaintexts(counted(lines), plaintexts)
+    seconds = time.perf_counter() - began
+    from dangjian.core import crypto
+
+    return {
+        "available": True, "method": method, "members": len(members), "id_numbers": len(id_numbers),
+        "phones": len(phones), "decrypt_seconds": round(decrypt_seconds, 2), "seconds": round(seconds, 1),
+        "lines": stats["lines"], "bytes": stats["bytes"], "found": len(found),
+        "found_sample": [crypto.mask_id_number(v) if len(v) == 18 else crypto.mask_phone(v) for v in sorted(found)[:5]],
+        "planted_found": planted == {probe.upper()}, "control_seen": stats["control_seen"],
+        "ok": not found and planted == {probe.upper()} and stats["control_seen"],
+    }
+
+
 def database_version(vendor):
     from django.db import connection
 
@@ -242,6 +372,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--pii-sample", type=int, default=2000)
     parser.add_argument("--admin-url", default="")
     parser.add_argument("--raw-db", default="")
     parser.add_argument("--raw-url", default="")
@@ -268,7 +399,9 @@ def main():
     result["district"] = {"name": district.name, "pk": district.pk, "members": sizes[district.pk]}
     for name, step in (("overview", lambda: measure_overview(args.repeat)),
                        ("member_page", lambda: measure_page(district, args.repeat)),
-                       ("api", lambda: measure_api(district, args))):
+                       ("api", lambda: measure_api(district, args)),
+                       ("lists", lambda: measure_lists(args.repeat)),
+                       ("pii_dump", lambda: measure_pii_dump(args.pii_sample))):
         say(f"{args.db}: {name}")
         try:
             result[name] = step()

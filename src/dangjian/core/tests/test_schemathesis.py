@@ -4,7 +4,9 @@
 from collections import Counter
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 
@@ -17,7 +19,19 @@ EXAMPLES = 8
 
 
 @pytest.fixture
-def api_schema(city):
+def keep_connection():
+    """Calls through the WSGI app fire request signals that close a connection not in
+    autocommit mode, which on PostgreSQL ends the test's transaction; Django's test
+    client detaches the same handlers."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(keep_connection, city):
     for n in range(3):
         city.member(city.branches["a"], name=f"党员{n}")
         city.member(city.branches["b"], name=f"群众{n}")
