@@ -83,6 +83,21 @@ def _changes(before, after, fields):
             for name in fields if before.get(name) != after.get(name)}
 
 
+def _save_revised(*, actor, lst, obj, object_type, fields, before, reason, search_parts=None):
+    """Save an edited item: nothing when nothing changed; otherwise the revision kept after
+    publication, the search key if the item has one, and the audit entry."""
+    after = _snapshot(obj, fields)
+    changed = _changes(before, after, fields)
+    if not changed:
+        return obj
+    _revise(actor=actor, lst=lst, obj=obj, object_type=object_type, changes=changed, reason=reason)
+    if search_parts is not None:
+        obj.search_text = search_key(*search_parts)
+    obj.save()
+    audit.record(actor=actor, action="update", obj=obj, before=before, after=after)
+    return obj
+
+
 def _revise(*, actor, lst, obj, object_type, changes, reason):
     """After publication, keep what changed (and why) for the public page."""
     if not lst.was_published or not changes:
@@ -204,15 +219,8 @@ def list_update(*, actor, lst, reason="", **changes):
         setattr(lst, field, value.strip() if isinstance(value, str) and field == "title" else value)
     _list_errors(org=lst.org, kind=lst.kind, title=lst.title, period_start=lst.period_start,
                  period_end=lst.period_end, averaging=lst.averaging, missing_progress=lst.missing_progress)
-    after = _snapshot(lst, LIST_FIELDS)
-    changed = _changes(before, after, LIST_FIELDS)
-    if not changed:
-        return lst
-    _revise(actor=actor, lst=lst, obj=lst, object_type="list", changes=changed, reason=reason)
-    lst.search_text = search_key(lst.title, lst.org.name)
-    lst.save()
-    audit.record(actor=actor, action="update", obj=lst, before=before, after=after)
-    return lst
+    return _save_revised(actor=actor, lst=lst, obj=lst, object_type="list", fields=LIST_FIELDS, before=before,
+                         reason=reason, search_parts=(lst.title, lst.org.name))
 
 
 @transaction.atomic
@@ -327,14 +335,8 @@ def programme_update(*, actor, programme, reason="", **changes):
         changes["org"] = _owner_org(actor=actor, lst=lst, org=changes["org"])
     for field, value in changes.items():
         setattr(programme, field, value.strip() if field == "title" else value)
-    after = _snapshot(programme, PROGRAMME_FIELDS)
-    changed = _changes(before, after, PROGRAMME_FIELDS)
-    if not changed:
-        return programme
-    _revise(actor=actor, lst=lst, obj=programme, object_type="programme", changes=changed, reason=reason)
-    programme.save()
-    audit.record(actor=actor, action="update", obj=programme, before=before, after=after)
-    return programme
+    return _save_revised(actor=actor, lst=lst, obj=programme, object_type="programme", fields=PROGRAMME_FIELDS,
+                         before=before, reason=reason)
 
 
 @transaction.atomic
@@ -412,14 +414,8 @@ def project_update(*, actor, project, reason="", **changes):
         changes["org"] = _owner_org(actor=actor, lst=lst, org=changes["org"])
     for field, value in changes.items():
         setattr(project, field, value.strip() if field == "title" else value)
-    after = _snapshot(project, PROJECT_FIELDS)
-    changed = _changes(before, after, PROJECT_FIELDS)
-    if not changed:
-        return project
-    _revise(actor=actor, lst=lst, obj=project, object_type="project", changes=changed, reason=reason)
-    project.save()
-    audit.record(actor=actor, action="update", obj=project, before=before, after=after)
-    return project
+    return _save_revised(actor=actor, lst=lst, obj=project, object_type="project", fields=PROJECT_FIELDS,
+                         before=before, reason=reason)
 
 
 @transaction.atomic
@@ -526,15 +522,8 @@ def measure_update(*, actor, measure, reason="", **changes):
     changes.update({"weight": weight, "target_value": value})
     for field, val in changes.items():
         setattr(measure, field, val.strip() if isinstance(val, str) and field in ("title", "target") else val)
-    after = _snapshot(measure, MEASURE_FIELDS)
-    changed = _changes(before, after, MEASURE_FIELDS)
-    if not changed:
-        return measure
-    _revise(actor=actor, lst=lst, obj=measure, object_type="measure", changes=changed, reason=reason)
-    measure.search_text = search_key(measure.title, measure.org.name)
-    measure.save()
-    audit.record(actor=actor, action="update", obj=measure, before=before, after=after)
-    return measure
+    return _save_revised(actor=actor, lst=lst, obj=measure, object_type="measure", fields=MEASURE_FIELDS,
+                         before=before, reason=reason, search_parts=(measure.title, measure.org.name))
 
 
 @transaction.atomic
