@@ -8,7 +8,6 @@ on the field it names.
 
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core import excel
+from dangjian.core.page_filters import PageFilterMixin
 from dangjian.core.scope import get_visible_or_404, scope_paths, user_can
 from dangjian.core.tree import in_subtree
 from dangjian.orgs.models import Org
@@ -53,34 +53,6 @@ from .models import (
 )
 
 PAGE_SIZE = 50
-
-
-class SelectOne(forms.Select):
-    """A drop-down for a multiple-choice filter: one pick on the page, while links (from
-    overview figures) may still pass several values."""
-
-    def value_from_datadict(self, data, files, name):
-        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
-        return [v for v in values if v]
-
-
-class AnyYesNo(forms.NullBooleanSelect):
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.choices = [("unknown", _("全部")), ("true", _("是")), ("false", _("否"))]
-
-
-class PageFilterMixin:
-    """Drop-downs instead of multi-selects on phones; "全部" first."""
-
-    def get_form_class(self):
-        form_class = super().get_form_class()
-        for field in form_class.base_fields.values():
-            if isinstance(field, forms.MultipleChoiceField):
-                field.widget = SelectOne(choices=[("", _("全部")), *field.choices])
-            elif isinstance(field, forms.NullBooleanField):
-                field.widget = AnyYesNo()
-        return form_class
 
 
 class ListPageFilter(PageFilterMixin, ListFilter):

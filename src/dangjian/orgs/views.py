@@ -8,7 +8,6 @@ page, a ValidationError is shown on the field it names. Trees load one level at 
 
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 import django_filters
 
 from dangjian.core import overview as core_overview
+from dangjian.core.page_filters import PageFilterMixin
 from dangjian.core.scope import get_visible_or_404, scope_paths, user_can
 from dangjian.core.tree import in_subtree, minimal_paths, subtree_q
 
@@ -89,46 +89,6 @@ def member_counts(user, org_ids):
 
 
 # Filters on pages --------------------------------------------------------------------
-
-class SelectOne(forms.Select):
-    """A drop-down for a multiple-choice filter: one choice picked on the page, while links
-    (from overview figures) may still pass several values."""
-
-    def value_from_datadict(self, data, files, name):
-        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
-        return [v for v in values if v]
-
-    def get_context(self, name, value, attrs):
-        self.choices = [("", _("全部")), *[c for c in self.choices if c[0] != ""]]
-        return super().get_context(name, value, attrs)
-
-
-class AnyYesNo(forms.NullBooleanSelect):
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.choices = [("unknown", gettext_lazy("全部")), ("true", gettext_lazy("是")), ("false", gettext_lazy("否"))]
-
-
-class PageFilterMixin:
-    """Compact widgets for filter forms on phones: drop-downs instead of multi-selects."""
-
-    hidden_fields = ()
-
-    def get_form_class(self):
-        form_class = super().get_form_class()
-        for name, field in form_class.base_fields.items():
-            if isinstance(field, forms.MultipleChoiceField):
-                field.widget = SelectOne(choices=field.choices)
-            elif isinstance(field, forms.ChoiceField):
-                field.widget = forms.Select(choices=[("", _("全部")), *[c for c in field.choices if c[0] != ""]])
-            elif isinstance(field, forms.NullBooleanField):
-                field.widget = AnyYesNo()
-            elif isinstance(field, forms.DecimalField):
-                field.widget = forms.NumberInput(attrs={"inputmode": "numeric", "min": 1})
-            if name in self.hidden_fields:
-                field.widget = forms.HiddenInput()
-        return form_class
-
 
 class OrgPageFilter(PageFilterMixin, OrgFilter):
     """The org list: the shared OrgFilter plus `area` (the orgs covering one area, linked
