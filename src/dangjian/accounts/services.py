@@ -311,8 +311,8 @@ def _new_recovery_codes(user):
     RecoveryCode.objects.filter(user=user).delete()
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(alphabet) for _ in range(10))
+    for _count in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(alphabet) for _position in range(10))
         codes.append(f"{raw[:5]}-{raw[5:]}")
     RecoveryCode.objects.bulk_create([RecoveryCode(user=user, code_hash=_hash_recovery(c)) for c in codes])
     return codes

@@ -4,7 +4,7 @@ script, by full pinyin and by pinyin initials. The key is computed once, at writ
 from functools import lru_cache
 
 import opencc
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 _t2s = opencc.OpenCC("t2s")
 

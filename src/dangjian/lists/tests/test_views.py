@@ -7,7 +7,7 @@ from dangjian.core.testing import PASSWORD, make_user
 from dangjian.lists import services
 from dangjian.lists.models import List, Measure, MeasureStatus, ProgressReport
 
-from .conftest import PNG, Upload, make_list, make_measure
+from .conftest import PNG, make_list, make_measure
 
 
 @pytest.fixture

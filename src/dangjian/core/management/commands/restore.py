@@ -3,14 +3,12 @@ database (migrated here if needed), then the uploaded files. Refuses a database 
 already has accounts or audit entries. The audit chain must verify and encrypted fields
 must decrypt with this server's keys, else nothing is restored."""
 
-import hashlib
 import json
 import shutil
 import tarfile
 import tempfile
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
