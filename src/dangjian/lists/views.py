@@ -430,7 +430,7 @@ def measure_detail(request, pk):
     can_review = (_may(user, "change", reviewer_org)
                   and measure.status in (MeasureStatus.SUBMITTED, MeasureStatus.IN_PROGRESS))
     return render(request, "lists/measure_detail.html", {
-        "measure": measure, "lst": measure.list, "reports": reports, "reviews": list(measure.reviews.all()),
+        "measure": measure, "lst": measure.list, "reports": reports, "reviews": list(measure.reviews.select_related("reviewer_org")),
         "report_form": ReportForm(measure=measure) if can_report else None,
         "review_form": ReviewForm() if can_review else None,
         "can_edit": _may(user, "change", measure.list.org) and measure.status != MeasureStatus.ACCEPTED,
@@ -459,7 +459,7 @@ def measure_report(request, pk):
     measure = Measure.objects.select_related("list__org", "org", "responsible").get(pk=measure.pk)
     return render(request, "lists/measure_detail.html", {
         "measure": measure, "lst": measure.list, "reports": list(measure.reports.prefetch_related("evidence")),
-        "reviews": list(measure.reviews.all()), "report_form": form, "review_form": None,
+        "reviews": list(measure.reviews.select_related("reviewer_org")), "report_form": form, "review_form": None,
         "reviewer_org": services.reviewing_org(measure.org), "ancestors": _ancestors(user, measure.org),
     }, status=400)
 
