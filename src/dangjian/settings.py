@@ -143,6 +143,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Parallel test runs (several developers or CI jobs on one server) pick their own test DB.
 if os.environ.get("DANGJIAN_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["DANGJIAN_TEST_DB_NAME"]}
+# The scope tests run again on a test DB copied from a template with another collation
+# (scripts/test.sh: ICU zh-Hans-CN), to prove subtree queries do not depend on it.
+if os.environ.get("DANGJIAN_TEST_DB_TEMPLATE"):
+    DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = os.environ["DANGJIAN_TEST_DB_TEMPLATE"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import PathField
 from .scope import ScopedQuerySet
 
 
@@ -61,7 +62,7 @@ class AuditEntry(models.Model):
     object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
-    org_path = models.CharField(max_length=255, blank=True, db_index=True)
+    org_path = PathField(max_length=255, blank=True, db_index=True)
     before = models.JSONField(_("修改前"), null=True, blank=True)
     after = models.JSONField(_("修改后"), null=True, blank=True)
     row_count = models.PositiveIntegerField(_("行数"), null=True, blank=True)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from dangjian.core import crypto
+from dangjian.core.fields import PathField
 from dangjian.core.scope import ScopedQuerySet, scope_paths
 from dangjian.core.tree import subtree_q
 
@@ -85,6 +86,7 @@ class Area(MP_Node):
     """Administrative and grid geography: city → district → street → community → grid → building → unit."""
 
     steplen = 4
+    path = PathField(max_length=255, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=16, choices=AreaKind.choices, db_index=True)
     code = models.CharField(_("区划代码"), max_length=32, blank=True, db_index=True)
@@ -122,6 +124,7 @@ class Org(MP_Node):
     """A Party organisation. Its subtree is everything its path prefixes."""
 
     steplen = 4
+    path = PathField(max_length=255, unique=True)
     name = models.CharField(_("名称"), max_length=120)
     short_name = models.CharField(_("简称"), max_length=60, blank=True)
     kind = models.CharField(_("组织类别"), max_length=24, choices=OrgKind.choices, db_index=True)

@@ -1,16 +1,52 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from dangjian.core.tree import ALPHABET, minimal_paths, path_upper_bound
 
+pytestmark = pytest.mark.scope
+
 paths = st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=4), min_size=1, max_size=5).map("".join)
+# Paths crowded with the alphabet's last letters, where the old bound (chr(ord + 1)) went wrong.
+edgy_paths = st.text(alphabet="09AZ", min_size=1, max_size=12)
 
 
-@given(prefix=paths, suffix=st.text(alphabet=ALPHABET, max_size=12), other=paths)
-def test_range_matches_prefix(prefix, suffix, other):
+def in_range(value, prefix):
     upper = path_upper_bound(prefix)
-    assert prefix <= prefix + suffix < upper
-    assert (prefix <= other < upper) == other.startswith(prefix)
+    return prefix <= value and (upper is None or value < upper)
+
+
+@given(prefix=st.one_of(paths, edgy_paths), suffix=st.text(alphabet=ALPHABET, max_size=12),
+       other=st.one_of(paths, edgy_paths))
+def test_range_matches_prefix(prefix, suffix, other):
+    assert in_range(prefix + suffix, prefix)
+    assert in_range(other, prefix) == other.startswith(prefix)
+
+
+@given(st.one_of(paths, edgy_paths))
+def test_upper_bound_stays_inside_the_alphabet(prefix):
+    upper = path_upper_bound(prefix)
+    if upper is None:
+        assert set(prefix) == {ALPHABET[-1]}
+    else:
+        assert upper and set(upper) <= set(ALPHABET) and upper > prefix
+
+
+@given(st.lists(st.one_of(paths, edgy_paths), min_size=1, max_size=20), st.one_of(paths, edgy_paths))
+def test_a_subtree_is_one_contiguous_run_of_the_sorted_paths(values, prefix):
+    # What an ORDER BY path over a bytewise column returns: the subtree is one slice of it.
+    ordered = sorted(values)
+    flags = [v.startswith(prefix) for v in ordered]
+    if any(flags):
+        first, last = flags.index(True), len(flags) - 1 - flags[::-1].index(True)
+        assert all(flags[first : last + 1])
+
+
+def test_known_bounds():
+    assert path_upper_bound("0009") == "000A"
+    assert path_upper_bound("000Z") == "001"
+    assert path_upper_bound("00AZZZ") == "00B"
+    assert path_upper_bound("ZZZZ") is None
 
 
 @given(st.lists(paths, min_size=1, max_size=8))
