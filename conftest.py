@@ -33,3 +33,16 @@ def users(city):
         "none": make_user("nobody"),
         "city_admin": make_user("city_admin", "org_admin", city.city),
     }
+
+
+# Scope tests that scripts/test.sh runs a second time on an ICU-collated PostgreSQL
+# database: the core scope and tree tests, and every test of the apps' scope matrices.
+SCOPE_FILES = ("core/tests/test_scope.py", "core/tests/test_tree.py")
+SCOPE_WORDS = ("scope", "sibling", "within", "outside")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        path = str(item.path).replace("\\", "/")
+        if path.endswith(SCOPE_FILES) or any(word in item.name.lower() for word in SCOPE_WORDS):
+            item.add_marker(pytest.mark.scope)

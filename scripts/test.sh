@@ -23,6 +23,17 @@ if [ -n "${DATABASE_URL:-}" ]; then
       echo "== PostgreSQL ($DATABASE_URL)"
       # Browser tests drive the same pages; once (on SQLite) is enough.
       DANGJIAN_VAR_DIR="$PWD/var/test-postgres" "$BIN/python" -m pytest -q -m "not browser" "$@" || status=1
+      # Subtree scope must not depend on the database's collation: run the scope tests
+      # again on a test database copied from an ICU zh-Hans-CN template, as a Chinese
+      # deployment's database often is.
+      mkdir -p var
+      if icu_template=$("$BIN/python" scripts/icu_template.py "$DATABASE_URL" 2>var/icu_template.err); then
+        echo "== PostgreSQL, ICU zh-Hans-CN collation (scope tests)"
+        DANGJIAN_TEST_DB_TEMPLATE="$icu_template" DANGJIAN_TEST_DB_NAME="${DANGJIAN_TEST_DB_NAME:-test_dangjian}_icu" \
+          DANGJIAN_VAR_DIR="$PWD/var/test-postgres-icu" "$BIN/python" -m pytest -q -m "scope and not browser" "$@" || status=1
+      else
+        skipped+=("scope tests on an ICU zh-Hans-CN database: $(cat var/icu_template.err)")
+      fi
       ;;
     *) skipped+=("second run: DATABASE_URL is not PostgreSQL") ;;
   esac

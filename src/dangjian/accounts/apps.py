@@ -8,5 +8,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from dangjian.core import checks  # noqa: F401  (deployment checks)
+        from dangjian.core.scope import register_access_policy
+
+        from . import roles
+
+        register_access_policy(grant_paths=roles.grant_paths, has_global=roles.user_has_global)
 
         from . import signals  # noqa: F401

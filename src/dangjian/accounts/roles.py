@@ -56,6 +56,15 @@ def role_allows(role, action):
     return action in CAPABILITIES.get(role, set())
 
 
+def grant_paths(user, action):
+    """Org paths of the user's grants at open organisations whose role allows `action`."""
+    return [
+        grant.org.path
+        for grant in user.role_grants.select_related("org").filter(org__closed_at__isnull=True)
+        if role_allows(grant.role, action)
+    ]
+
+
 def user_has_global(user, action):
     if not getattr(user, "is_authenticated", False):
         return False

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .fields import PathField
-from .scope import ScopedQuerySet
+from .scope import ScopedQuerySet, has_global
 
 
 class AuditQuerySet(ScopedQuerySet):
@@ -16,9 +16,7 @@ class AuditQuerySet(ScopedQuerySet):
         raise PermissionError("audit entries are append-only; prune with `dangjian audit prune`")
 
     def visible_to(self, user, action="view_audit"):
-        from dangjian.accounts.roles import user_has_global
-
-        if user is not None and user.is_authenticated and user_has_global(user, "view_audit_all"):
+        if has_global(user, "view_audit_all"):
             return self
         return super().visible_to(user, action)
 

@@ -2,10 +2,37 @@
 its role grants, and nothing else. One queryset method, `visible_to(user, action)`,
 carries it for every model; detail views answer 404 outside it."""
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.http import Http404
 
 from .tree import in_subtree, minimal_paths, subtree_q
+
+# Who holds which grants is the accounts app's business; core only asks. The app that
+# owns role grants registers two functions at start-up (accounts.apps.ready), so core
+# imports no app.
+_policy = {}
+
+
+def register_access_policy(*, grant_paths, has_global):
+    """Install the access policy: `grant_paths(user, action)` returns the org paths of the
+    user's grants that allow `action`; `has_global(user, action)` says whether the user holds
+    a global action (the separated administrators' rights, which no subtree bounds)."""
+    _policy.update(grant_paths=grant_paths, has_global=has_global)
+
+
+def _policy_function(name):
+    try:
+        return _policy[name]
+    except KeyError:
+        raise ImproperlyConfigured("no access policy registered (is dangjian.accounts installed?)") from None
+
+
+def has_global(user, action):
+    """May `user` do the global `action` (for example view_audit_all)?"""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return _policy_function("has_global")(user, action)
 
 
 def scope_paths(user, action="view"):
@@ -14,14 +41,7 @@ def scope_paths(user, action="view"):
         return []
     cache = user.__dict__.setdefault("_scope_cache", {})
     if action not in cache:
-        from dangjian.accounts.roles import role_allows
-
-        paths = [
-            grant.org.path
-            for grant in user.role_grants.select_related("org").filter(org__closed_at__isnull=True)
-            if role_allows(grant.role, action)
-        ]
-        cache[action] = minimal_paths(paths)
+        cache[action] = minimal_paths(_policy_function("grant_paths")(user, action))
     return cache[action]
 
 
