@@ -1,4 +1,5 @@
-"""Pages of the organisation system: trees, lists and records of orgs, members and areas.
+"""Pages of the organisation system: trees, lists and records of orgs, members and areas,
+on the kit's scoped generic views (core.generic_views) and tables (core.tables).
 
 Every read starts from `visible_to(user)`; anything outside the user's subtrees is 404.
 Every write goes through `orgs.services`; a refusal there (PermissionDenied) is the 403
@@ -8,21 +9,19 @@ page, a ValidationError is shown on the field it names. Trees load one level at 
 
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 import django_filters
 
 from dangjian.core import overview as core_overview
+from dangjian.core.generic_views import ObjectDetailView, ObjectEditView, ObjectListView
 from dangjian.core.page_filters import PageFilterMixin
 from dangjian.core.scope import get_visible_or_404, scope_paths, user_can
 from dangjian.core.tree import in_subtree, minimal_paths, subtree_q
@@ -36,11 +35,10 @@ from .forms import (
     OrgMoveForm,
     PostAssignForm,
     PostEndForm,
-    add_service_errors,
 )
 from .models import Area, AreaKind, Member, Org, OrgKind, Post, PostKind
+from .tables import AreaTable, MemberTable, OrgTable
 
-PAGE_SIZE = 50
 CHILDREN_LIMIT = 500  # a tree level longer than this links to the filtered list instead
 DETAIL_MEMBERS = 50
 # Areas whose tree row shows the coverage of the grids and buildings under them.
@@ -55,15 +53,6 @@ def _url(name, *args, **params):
     url = reverse(name, args=args)
     params = {k: v for k, v in params.items() if v not in (None, "")}
     return f"{url}?{urlencode(params, doseq=True)}" if params else url
-
-
-def _paginate(request, filterset):
-    """A page of the filtered rows; a filter that does not validate shows its error and no rows."""
-    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
 
 
 def visible_ancestors(user, org):
@@ -124,9 +113,10 @@ class AreaPageFilter(PageFilterMixin, AreaFilter):
     """The area list: the shared AreaFilter plus `within` (an area's subtree) and
     `covered` (what the coverage figures count)."""
 
-    within = django_filters.NumberFilter(label=gettext_lazy("所属区域编号（含下级）"), method="filter_within")
+    within = django_filters.NumberFilter(label=gettext_lazy("所属区域（含下级）"), method="filter_within")
     covered = django_filters.BooleanFilter(label=gettext_lazy("已覆盖"), method="filter_covered")
     hidden_fields = ("parent",)
+    pickers = {"within": "area"}
 
     class Meta(AreaFilter.Meta):
         fields = [*AreaFilter.Meta.fields, "within", "covered"]
@@ -140,20 +130,6 @@ class AreaPageFilter(PageFilterMixin, AreaFilter):
     def filter_covered(self, queryset, name, value):
         queryset = _with_cover_flags(queryset)
         return queryset.filter(_covered_q()) if value else queryset.exclude(_covered_q())
-
-
-def _with_defaults(request, **defaults):
-    """The query with list defaults (open orgs, active members) unless the user chose."""
-    data = request.GET.copy()
-    for key, value in defaults.items():
-        if key not in data:
-            data[key] = value
-    return data
-
-
-def _filter_fields(filterset, names):
-    form = filterset.form
-    return [form[name] for name in names], [form[name] for name in form.fields if name not in names]
 
 
 # Overview component ------------------------------------------------------------------
@@ -248,22 +224,6 @@ def org_children(request, pk):
     })
 
 
-@login_required
-def org_list(request):
-    data = _with_defaults(request, closed="false")
-    filterset = OrgPageFilter(data, queryset=Org.objects.visible_to(request.user).select_related("area"))
-    page, query = _paginate(request, filterset)
-    counts = member_counts(request.user, [org.pk for org in page])
-    for org in page:
-        org.member_count = counts.get(org.pk, 0)
-    shown, hidden = _filter_fields(filterset, ["q", "kind", "sector", "within", "grassroots", "closed"])
-    within_org = _named_org(request.user, filterset.form, "within")
-    return render(request, "orgs/org_list.html", {
-        "filter": filterset, "fields": shown, "hidden_fields": hidden, "page": page, "query": query,
-        "within_org": within_org,
-    })
-
-
 def _named_org(user, form, field):
     """The org a picker field names, if the user may see it (to show its name beside the number)."""
     value = form.data.get(field)
@@ -272,287 +232,318 @@ def _named_org(user, form, field):
     return Org.objects.visible_to(user).filter(pk=value).only("name", "path").first()
 
 
-@login_required
-def org_detail(request, pk):
-    user = request.user
-    org = get_visible_or_404(Org.objects.select_related("area"), user, "view", pk=pk)
-    children, more_children = _children_with_counts(user, org)
-    can_view_members = user_can(user, "view_members", org)
-    can_change = user_can(user, "change", org)
-    direct_members = []
-    if can_view_members:
-        direct_members = list(
-            Member.objects.visible_to(user, "view_members").filter(org=org, left_on__isnull=True)
-            .order_by("name", "pk")[:DETAIL_MEMBERS]
-        )
-    counts = member_counts(user, [org.pk])
-    rank = {kind: i for i, kind in enumerate(PostKind.values)}  # secretary first, as the choices list them
-    posts = sorted(Post.objects.filter(org=org).current().select_related("member", "area"),
-                   key=lambda post: (rank.get(post.kind, len(rank)), post.start_on))
-    context = {
-        "org": org,
-        "ancestors": visible_ancestors(user, org),
-        "children": children,
-        "more_children": more_children,
-        "children_url": _url("orgs:org_list", parent=org.pk, closed="unknown"),
-        "posts": posts,
-        "members": direct_members,
-        "direct_member_count": counts.get(org.pk, 0),
-        "can_view_members": can_view_members,
-        "can_change": can_change,
-        "post_form": PostAssignForm(user=user) if can_change and not org.closed_at else None,
-        "members_url": _url("orgs:member_list", org=org.pk),
-        "members_within_url": _url("orgs:member_list", within=org.pk),
-        **overview_context(user, org),
-    }
-    return render(request, "orgs/org_detail.html", context)
+class OrgListView(ObjectListView):
+    queryset = Org.objects.select_related("area")
+    filterset_class = OrgPageFilter
+    filter_defaults = {"closed": "false"}
+    filter_fields = ("q", "kind", "sector", "within", "grassroots", "closed")
+    table_class = OrgTable
+    template_name = "orgs/org_list.html"
+
+    def get_table_kwargs(self):
+        return {"member_counts": lambda ids: member_counts(self.request.user, ids)}
+
+    def get_extra_context(self, table, filterset):
+        return {"within_org": _named_org(self.request.user, filterset.form, "within")}
 
 
-def _may_change(user, org):
-    """Don't offer a form whose submission the service would refuse (it checks again)."""
-    if not user_can(user, "change", org):
-        raise PermissionDenied(_("您无权对该组织进行此操作。"))
+class OrgDetailView(ObjectDetailView):
+    queryset = Org.objects.select_related("area")
+    template_name = "orgs/org_detail.html"
+    context_object_name = "org"
+
+    def get_extra_context(self):
+        user, org = self.request.user, self.object
+        children, more_children = _children_with_counts(user, org)
+        can_view_members = user_can(user, "view_members", org)
+        can_change = user_can(user, "change", org)
+        direct_members = []
+        if can_view_members:
+            direct_members = list(
+                Member.objects.visible_to(user, "view_members").filter(org=org, left_on__isnull=True)
+                .order_by("name", "pk")[:DETAIL_MEMBERS]
+            )
+        counts = member_counts(user, [org.pk])
+        rank = {kind: i for i, kind in enumerate(PostKind.values)}  # secretary first, as the choices list them
+        posts = sorted(Post.objects.filter(org=org).current().select_related("member", "area"),
+                       key=lambda post: (rank.get(post.kind, len(rank)), post.start_on))
+        return {
+            "ancestors": visible_ancestors(user, org),
+            "children": children,
+            "more_children": more_children,
+            "children_url": _url("orgs:org_list", parent=org.pk, closed="unknown"),
+            "posts": posts,
+            "members": direct_members,
+            "direct_member_count": counts.get(org.pk, 0),
+            "can_view_members": can_view_members,
+            "can_change": can_change,
+            "post_form": PostAssignForm(user=user) if can_change and not org.closed_at else None,
+            "members_url": _url("orgs:member_list", org=org.pk),
+            "members_within_url": _url("orgs:member_list", within=org.pk),
+            **overview_context(user, org),
+        }
 
 
-def _form_page(request, form, *, title, org=None, cancel_url, submit=None, intro="", danger=False, **extra):
-    """One template for every form page: breadcrumbs to `org`, fields, errors, submit."""
-    for name in form.errors:
-        if name in form.fields:
-            form.fields[name].widget.attrs["aria-invalid"] = "true"
-            form.fields[name].widget.attrs["aria-describedby"] = f"{name}-errors"
-    return render(request, "orgs/form.html", {
-        "form": form, "title": title, "org": org, "cancel_url": cancel_url, "submit": submit or _("保存"),
-        "intro": intro, "danger": danger,
-        "ancestors": [*visible_ancestors(request.user, org), org] if org is not None else [],
-        **extra,
-    })
+class OrgFormView(ObjectEditView):
+    """A form page on an org (or on something an org holds): breadcrumbs to that org,
+    back to its page afterwards. The form classes take the user (their pickers are scoped)."""
+
+    queryset = Org.objects.all()
+    template_name = "orgs/form.html"
+
+    def page_org(self):
+        return self.object
+
+    def permission_org(self, obj):
+        return self.page_org()
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def service_kwargs(self, form):
+        return {"org": self.object, **form.cleaned_data}
+
+    def get_cancel_url(self):
+        org = self.page_org()
+        return reverse("orgs:org_detail", args=[org.pk]) if org else reverse("orgs:member_list")
+
+    def get_success_url(self, result):
+        return reverse("orgs:org_detail", args=[self.page_org().pk])
+
+    def get_extra_context(self):
+        org = self.page_org()
+        return {"org": org, "ancestors": [*visible_ancestors(self.request.user, org), org] if org else []}
 
 
-@login_required
-def org_create(request):
-    user = request.user
-    parent = get_visible_or_404(Org.objects, user, "view", pk=request.GET.get("parent") or 0)
-    _may_change(user, parent)
-    if request.method == "POST":
-        form = OrgForm(request.POST, user=user)
-        if form.is_valid():
-            try:
-                org = services.org_create(actor=user, parent=parent, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("已创建党组织“%(name)s”。") % {"name": org.name})
-                return redirect("orgs:org_detail", org.pk)
-    else:
-        form = OrgForm(user=user, initial={"sector": parent.sector})
-    return _form_page(request, form, title=_("新建下级党组织"), org=parent,
-                      intro=_("上级组织：%(name)s") % {"name": parent.name},
-                      cancel_url=reverse("orgs:org_detail", args=[parent.pk]))
+class OrgCreateView(OrgFormView):
+    """A new org under `?parent=<id>`."""
+
+    form_class = OrgForm
+    service = services.org_create
+    title = gettext_lazy("新建下级党组织")
+
+    def get_lookup(self):
+        return self.request.GET.get("parent") or 0
+
+    def get_initial(self):
+        return {"sector": self.object.sector}
+
+    def service_kwargs(self, form):
+        return {"parent": self.object, **form.cleaned_data}
+
+    def get_intro(self):
+        return _("上级组织：%(name)s") % {"name": self.object.name}
+
+    def get_success_message(self, org):
+        return _("已创建党组织“%(name)s”。") % {"name": org.name}
+
+    def get_success_url(self, org):
+        return reverse("orgs:org_detail", args=[org.pk])
 
 
-@login_required
-def org_edit(request, pk):
-    user = request.user
-    org = get_visible_or_404(Org.objects, user, "view", pk=pk)
-    _may_change(user, org)
-    if request.method == "POST":
-        form = OrgForm(request.POST, user=user)
-        if form.is_valid():
-            try:
-                services.org_update(actor=user, org=org, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc, {"area_id": "area"})
-            else:
-                messages.success(request, _("已保存。"))
-                return redirect("orgs:org_detail", org.pk)
-    else:
-        form = OrgForm(user=user, initial=OrgForm.initial_for(org))
-    return _form_page(request, form, title=_("修改党组织信息"), org=org,
-                      cancel_url=reverse("orgs:org_detail", args=[org.pk]))
+class OrgEditView(OrgFormView):
+    form_class = OrgForm
+    service = services.org_update
+    title = gettext_lazy("修改党组织信息")
+    error_aliases = {"area_id": "area"}
+
+    def get_initial(self):
+        return OrgForm.initial_for(self.object)
 
 
-@login_required
-def org_move(request, pk):
-    user = request.user
-    org = get_visible_or_404(Org.objects, user, "view", pk=pk)
-    _may_change(user, org)
-    if request.method == "POST":
-        form = OrgMoveForm(request.POST, user=user)
-        if form.is_valid():
-            new_parent = form.cleaned_data["new_parent"]
-            try:
-                services.org_move(actor=user, org=org, new_parent=new_parent)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("已移动到“%(name)s”之下。") % {"name": new_parent.name})
-                return redirect("orgs:org_detail", org.pk)
-    else:
-        form = OrgMoveForm(user=user)
-    return _form_page(request, form, title=_("移动党组织"), org=org, submit=_("移动"),
-                      intro=_("“%(name)s”及其全部下级组织将移到新的上级组织之下。") % {"name": org.name},
-                      cancel_url=reverse("orgs:org_detail", args=[org.pk]))
+class OrgMoveView(OrgFormView):
+    form_class = OrgMoveForm
+    service = services.org_move
+    title = gettext_lazy("移动党组织")
+    submit = gettext_lazy("移动")
+
+    def get_intro(self):
+        return _("“%(name)s”及其全部下级组织将移到新的上级组织之下。") % {"name": self.object.name}
+
+    def get_success_message(self, result):
+        return _("已移动到“%(name)s”之下。") % {"name": self.form.cleaned_data["new_parent"].name}
 
 
-@login_required
-def org_close(request, pk):
-    user = request.user
-    org = get_visible_or_404(Org.objects, user, "view", pk=pk)
-    _may_change(user, org)
-    if request.method == "POST":
-        form = OrgCloseForm(request.POST)
-        if form.is_valid():
-            try:
-                services.org_close(actor=user, org=org, on=form.cleaned_data["closed_at"])
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("已撤销。"))
-                return redirect("orgs:org_detail", org.pk)
-    else:
-        form = OrgCloseForm()
-    return _form_page(request, form, title=_("撤销党组织"), org=org, submit=_("撤销"), danger=True,
-                      intro=_("撤销前须先撤销或移走全部下级组织，并转出全部党员。"),
-                      cancel_url=reverse("orgs:org_detail", args=[org.pk]))
+class OrgCloseView(OrgFormView):
+    form_class = OrgCloseForm
+    service = services.org_close
+    title = gettext_lazy("撤销党组织")
+    submit = gettext_lazy("撤销")
+    success_message = gettext_lazy("已撤销。")
+    danger = True
+
+    def get_form_kwargs(self):
+        return {}
+
+    def service_kwargs(self, form):
+        return {"org": self.object, "on": form.cleaned_data["closed_at"]}
+
+    def get_intro(self):
+        return _("撤销前须先撤销或移走全部下级组织，并转出全部党员。")
 
 
-@login_required
-def post_assign(request, pk):
-    user = request.user
-    org = get_visible_or_404(Org.objects, user, "view", pk=pk)
-    _may_change(user, org)
-    if request.method == "POST":
-        form = PostAssignForm(request.POST, user=user)
-        if form.is_valid():
-            try:
-                post = services.post_assign(actor=user, org=org, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("已任命：%(post)s。") % {"post": post})
-                return redirect("orgs:org_detail", org.pk)
-    else:
-        form = PostAssignForm(user=user, initial={"member": request.GET.get("member")})
-    return _form_page(request, form, title=_("任命职务"), org=org, submit=_("任命"),
-                      cancel_url=reverse("orgs:org_detail", args=[org.pk]))
+class PostAssignView(OrgFormView):
+    form_class = PostAssignForm
+    service = services.post_assign
+    title = gettext_lazy("任命职务")
+    submit = gettext_lazy("任命")
+
+    def get_initial(self):
+        return {"member": self.request.GET.get("member")}
+
+    def get_success_message(self, post):
+        return _("已任命：%(post)s。") % {"post": post}
 
 
-@login_required
-def post_end(request, pk):
-    user = request.user
-    post = get_visible_or_404(Post.objects.select_related("org", "member"), user, "view", pk=pk)
-    _may_change(user, post.org)
-    if request.method == "POST":
-        form = PostEndForm(request.POST)
-        if form.is_valid():
-            try:
-                services.post_end(actor=user, post=post, end_on=form.cleaned_data["end_on"])
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("已免去：%(post)s。") % {"post": post})
-                return redirect("orgs:org_detail", post.org_id)
-    else:
-        form = PostEndForm()
-    return _form_page(request, form, title=_("免去职务"), org=post.org, submit=_("免去"), danger=True,
-                      intro=str(post), cancel_url=reverse("orgs:org_detail", args=[post.org_id]))
+class PostEndView(OrgFormView):
+    queryset = Post.objects.select_related("org", "member")
+    form_class = PostEndForm
+    service = services.post_end
+    title = gettext_lazy("免去职务")
+    submit = gettext_lazy("免去")
+    danger = True
+
+    def page_org(self):
+        return self.object.org
+
+    def get_form_kwargs(self):
+        return {}
+
+    def service_kwargs(self, form):
+        return {"post": self.object, "end_on": form.cleaned_data["end_on"]}
+
+    def get_intro(self):
+        return str(self.object)
+
+    def get_success_message(self, result):
+        return _("已免去：%(post)s。") % {"post": self.object}
+
+
+org_list = OrgListView.as_view()
+org_detail = OrgDetailView.as_view()
+org_create = OrgCreateView.as_view()
+org_edit = OrgEditView.as_view()
+org_move = OrgMoveView.as_view()
+org_close = OrgCloseView.as_view()
+post_assign = PostAssignView.as_view()
+post_end = PostEndView.as_view()
 
 
 # Members -----------------------------------------------------------------------------
 
-@login_required
-def member_list(request):
-    data = _with_defaults(request, left="false")
-    queryset = Member.objects.visible_to(request.user, "view_members").select_related("org").order_by("name", "pk")
-    filterset = MemberPageFilter(data, queryset=queryset)
-    page, query = _paginate(request, filterset)
-    shown, hidden = _filter_fields(filterset, ["q", "status", "category", "within", "gender", "left"])
-    return render(request, "orgs/member_list.html", {
-        "filter": filterset, "fields": shown, "hidden_fields": hidden, "page": page, "query": query,
-        "within_org": _named_org(request.user, filterset.form, "within"),
-        "only_org": _named_org(request.user, filterset.form, "org"),
-    })
+class MemberListView(ObjectListView):
+    queryset = Member.objects.select_related("org").order_by("name", "pk")
+    view_action = "view_members"
+    filterset_class = MemberPageFilter
+    filter_defaults = {"left": "false"}
+    filter_fields = ("q", "status", "category", "within", "gender", "left")
+    table_class = MemberTable
+    template_name = "orgs/member_list.html"
+
+    def get_extra_context(self, table, filterset):
+        return {"within_org": _named_org(self.request.user, filterset.form, "within"),
+                "only_org": _named_org(self.request.user, filterset.form, "org")}
 
 
-def _member_context(request, member, revealed=None):
-    user = request.user
-    posts = list(member.posts.select_related("org", "area").order_by("-start_on"))
-    scope = scope_paths(user, "view")
-    for post in posts:
-        post.org_visible = in_subtree(post.org.path, scope)
-    return {
-        "member": member,
-        "ancestors": [*visible_ancestors(user, member.org), member.org] if user_can(user, "view", member.org) else [],
-        "posts": posts,
-        "can_reveal": user_can(user, "view_full_id", member.org),
-        "can_change": user_can(user, "change", member.org),
-        "revealed": revealed,
-    }
+class MemberDetailView(ObjectDetailView):
+    queryset = Member.objects.select_related("org", "residence_area", "employer_org")
+    view_action = "view_members"
+    template_name = "orgs/member_detail.html"
+    context_object_name = "member"
+    revealed = None
+
+    def get_extra_context(self):
+        user, member = self.request.user, self.object
+        posts = list(member.posts.select_related("org", "area").order_by("-start_on"))
+        scope = scope_paths(user, "view")
+        for post in posts:
+            post.org_visible = in_subtree(post.org.path, scope)
+        return {
+            "ancestors": [*visible_ancestors(user, member.org), member.org]
+            if user_can(user, "view", member.org) else [],
+            "posts": posts,
+            "can_reveal": user_can(user, "view_full_id", member.org),
+            "can_change": user_can(user, "change", member.org),
+            "revealed": self.revealed,
+        }
 
 
-@login_required
-def member_detail(request, pk):
-    member = get_visible_or_404(
-        Member.objects.select_related("org", "residence_area", "employer_org"), request.user, "view_members", pk=pk
-    )
-    return render(request, "orgs/member_detail.html", _member_context(request, member))
-
-
-@never_cache
-@require_POST
-@login_required
-def member_reveal(request, pk):
+@method_decorator(never_cache, name="dispatch")
+class MemberRevealView(MemberDetailView):
     """The full ID number, phone and address, on this response only (audited by the service)."""
-    member = get_visible_or_404(
-        Member.objects.select_related("org", "residence_area", "employer_org"), request.user, "view_members", pk=pk
-    )
-    revealed = services.member_reveal(actor=request.user, member=member)
-    return render(request, "orgs/member_detail.html", _member_context(request, member, revealed))
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.revealed = services.member_reveal(actor=request.user, member=self.object)
+        return self.get(request, *args, **kwargs)
 
 
-@login_required
-def member_create(request):
-    user = request.user
-    org = None
-    if request.GET.get("org"):
-        org = get_visible_or_404(Org.objects, user, "view", pk=request.GET["org"])
-        _may_change(user, org)
-    if request.method == "POST":
-        form = MemberForm(request.POST, user=user)
-        if form.is_valid():
-            try:
-                member = services.member_create(actor=user, **form.service_fields())
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("已登记党员“%(name)s”。") % {"name": member.name})
-                return redirect("orgs:member_detail", member.pk)
-    else:
-        form = MemberForm(user=user, initial={"org": org.pk if org else None})
-    cancel_url = reverse("orgs:org_detail", args=[org.pk]) if org else reverse("orgs:member_list")
-    intro = _("所在党组织：%(name)s（编号 %(pk)s）") % {"name": org.name, "pk": org.pk} if org else ""
-    return _form_page(request, form, title=_("登记党员"), org=org, cancel_url=cancel_url, intro=intro)
+class MemberFormView(OrgFormView):
+    form_class = MemberForm
+
+    def service_kwargs(self, form):
+        return form.service_fields()
+
+    def get_success_url(self, member):
+        return reverse("orgs:member_detail", args=[member.pk])
 
 
-@login_required
-def member_edit(request, pk):
-    user = request.user
-    member = get_visible_or_404(Member.objects.select_related("org"), user, "view_members", pk=pk)
-    _may_change(user, member.org)
-    if request.method == "POST":
-        form = MemberForm(request.POST, user=user, member=member)
-        if form.is_valid():
-            try:
-                services.member_update(actor=user, member=member, **form.service_fields())
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("已保存。"))
-                return redirect("orgs:member_detail", member.pk)
-    else:
-        form = MemberForm(user=user, member=member, initial=MemberForm.initial_for(member))
-    return _form_page(request, form, title=_("修改党员信息：%(name)s") % {"name": member.name}, org=member.org,
-                      cancel_url=reverse("orgs:member_detail", args=[member.pk]))
+class MemberCreateView(MemberFormView):
+    """A new member; `?org=<id>` fills in the org (which must be one the user may change)."""
+
+    service = services.member_create
+    title = gettext_lazy("登记党员")
+    object_required = False
+
+    def get_object(self):
+        if not self.request.GET.get("org"):
+            return None
+        return get_visible_or_404(Org.objects, self.request.user, "view", pk=self.request.GET["org"])
+
+    def get_initial(self):
+        return {"org": self.object.pk if self.object else None}
+
+    def get_intro(self):
+        org = self.object
+        return _("所在党组织：%(name)s（编号 %(pk)s）") % {"name": org.name, "pk": org.pk} if org else ""
+
+    def get_success_message(self, member):
+        return _("已登记党员“%(name)s”。") % {"name": member.name}
+
+
+class MemberEditView(MemberFormView):
+    queryset = Member.objects.select_related("org")
+    view_action = "view_members"
+    service = services.member_update
+
+    def page_org(self):
+        return self.object.org
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "member": self.object}
+
+    def get_initial(self):
+        return MemberForm.initial_for(self.object)
+
+    def service_kwargs(self, form):
+        return {"member": self.object, **form.service_fields()}
+
+    def get_title(self):
+        return _("修改党员信息：%(name)s") % {"name": self.object.name}
+
+    def get_cancel_url(self):
+        return reverse("orgs:member_detail", args=[self.object.pk])
+
+    def get_success_url(self, result):
+        return reverse("orgs:member_detail", args=[self.object.pk])
+
+
+member_list = MemberListView.as_view()
+member_detail = MemberDetailView.as_view()
+member_reveal = MemberRevealView.as_view()
+member_create = MemberCreateView.as_view()
+member_edit = MemberEditView.as_view()
 
 
 # Areas -------------------------------------------------------------------------------
@@ -657,23 +648,32 @@ def area_children(request, pk):
     })
 
 
-@login_required
-def area_list(request):
-    filterset = AreaPageFilter(request.GET.copy(), queryset=Area.objects.visible_to(request.user))
-    page, query = _paginate(request, filterset)
-    areas = _decorate_areas(request.user, list(page))
-    parent_paths = {a.path[: -Area.steplen] for a in areas if a.depth > 1}
-    parents = {p.path: p for p in Area.objects.visible_to(request.user).filter(path__in=parent_paths)
-               .only("pk", "name", "path")}
-    for area in areas:
-        area.parent_area = parents.get(area.path[: -Area.steplen])
-    shown, hidden = _filter_fields(filterset, ["q", "kind", "within", "covered"])
-    within_area = None
-    value = request.GET.get("within")
-    if value and value.isdigit():
-        within_area = Area.objects.visible_to(request.user).filter(pk=value).first()
-    return render(request, "orgs/area_list.html", {
-        "filter": filterset, "fields": shown, "hidden_fields": hidden, "page": page, "areas": areas,
-        "query": query, "within_area": within_area,
-    })
+class AreaListView(ObjectListView):
+    queryset = Area.objects.all()
+    filterset_class = AreaPageFilter
+    filter_fields = ("q", "kind", "within", "covered")
+    table_class = AreaTable
+    template_name = "orgs/area_list.html"
 
+    def decorate(self, areas):
+        """Coverage, covering orgs and the parent area of each row on the page."""
+        user = self.request.user
+        _decorate_areas(user, areas)
+        parent_paths = {a.path[: -Area.steplen] for a in areas if a.depth > 1}
+        parents = {p.path: p for p in Area.objects.visible_to(user).filter(path__in=parent_paths)
+                   .only("pk", "name", "path")}
+        for area in areas:
+            area.parent_area = parents.get(area.path[: -Area.steplen])
+
+    def get_table_kwargs(self):
+        return {"decorate": self.decorate}
+
+    def get_extra_context(self, table, filterset):
+        value = self.request.GET.get("within")
+        within_area = None
+        if value and value.isdigit():
+            within_area = Area.objects.visible_to(self.request.user).filter(pk=value).first()
+        return {"within_area": within_area}
+
+
+area_list = AreaListView.as_view()
