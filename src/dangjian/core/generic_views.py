@@ -224,11 +224,15 @@ class ObjectActionView(ScopedObjectMixin, View):
     def get_success_message(self, result):
         return self.success_message
 
-    def get_success_url(self, result):
+    def get_object_url(self):
+        """The object's page, where the button was and where messages are shown."""
         return self.object.get_absolute_url()
 
+    def get_success_url(self, result):
+        return self.get_object_url()
+
     def get_failure_url(self):
-        return self.object.get_absolute_url()
+        return self.get_object_url()
 
     def form_invalid(self, form):
         if self.invalid_message:
@@ -240,9 +244,10 @@ class ObjectActionView(ScopedObjectMixin, View):
         return redirect(self.get_failure_url())
 
     def post(self, request, *args, **kwargs):
-        form = None
+        form = self.form = None
         if self.form_class is not None:
-            form = self.form_class(request.POST)
+            form = self.form = self.form_class(request.POST)
+        if form is not None:
             if not form.is_valid():
                 return self.form_invalid(form)
         try:

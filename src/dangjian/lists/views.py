@@ -1,7 +1,8 @@
 """Pages of lists, programmes, projects and measures; progress, acceptance, the progress
 board and notifications.
 
-Reads start from `visible_to(user)` (404 outside the user's subtrees); writes go through
+Built on the kit's scoped generic views (core.generic_views) and tables (core.tables):
+reads start from `visible_to(user)` (404 outside the user's subtrees); writes go through
 `lists.services`. A PermissionDenied there is the 403 page; a ValidationError is shown
 on the field it names.
 """
@@ -10,16 +11,25 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views import View
 
 from dangjian.core import excel
+from dangjian.core.generic_views import (
+    ObjectActionView,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ScopedObjectMixin,
+)
 from dangjian.core.page_filters import PageFilterMixin
 from dangjian.core.scope import get_visible_or_404, scope_paths, user_can
 from dangjian.core.tree import in_subtree
@@ -51,6 +61,7 @@ from .models import (
     ProgrammeDomain,
     Project,
 )
+from .tables import ListTable, MeasureTable
 
 PAGE_SIZE = 50
 
@@ -76,24 +87,6 @@ def _paginate(request, queryset):
     return page, query.urlencode()
 
 
-def add_service_errors(form, error):
-    """Show a service's ValidationError on the form fields it names (others at the top)."""
-    items = error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
-    for field, messages_ in items:
-        target = field if field in form.fields else None
-        for message in messages_:
-            form.add_error(target, message)
-
-
-def _may(user, action, org):
-    return user_can(user, action, org)
-
-
-def _require_change(user, org):
-    if not _may(user, "change", org):
-        raise PermissionDenied(_("您无权对该组织进行此操作。"))
-
-
 def _ancestors(user, org):
     scope = scope_paths(user, "view")
     paths = [org.path[: i * Org.steplen] for i in range(1, org.depth + 1)]
@@ -101,74 +94,105 @@ def _ancestors(user, org):
     return list(Org.objects.filter(path__in=paths).order_by("path")) if paths else []
 
 
-def _form_page(request, form, *, title, cancel_url, submit=None, intro="", lst=None, multipart=False):
-    return render(request, "lists/form.html", {
-        "form": form, "title": title, "cancel_url": cancel_url, "submit": submit or _("保存"), "intro": intro,
-        "lst": lst, "multipart": multipart,
-    })
-
-
-def _visible_list(request, pk, action="view"):
-    return get_visible_or_404(List.objects.select_related("org"), request.user, action, pk=pk)
-
-
 # Lists -------------------------------------------------------------------------------
 
-@login_required
-def index(request):
+class ListIndexView(ObjectListView):
     """The user's lists with their figures, and links to what needs attention."""
-    user = request.user
-    lists = selectors.lists_for(user).select_related("org").order_by("-period_start", "org__path", "id")
-    filterset = ListPageFilter(request.GET, queryset=lists)
-    page, query = _paginate(request, filterset.qs)
-    figures = selectors.overview_figures(user)
-    return render(request, "lists/index.html", {
-        "filter": filterset, "page": page, "query": query, "figures": figures,
-        "can_create": bool(scope_paths(user, "change")),
-        "overdue_url": _url("lists:measure_list", due="overdue"),
-        "soon_url": _url("lists:measure_list", due="soon"),
-        "submitted_url": _url("lists:measure_list", status="submitted"),
-    })
+
+    queryset = List.objects.select_related("org").order_by("-period_start", "org__path", "id")
+    filterset_class = ListPageFilter
+    table_class = ListTable
+    template_name = "lists/index.html"
+
+    def get_extra_context(self, table, filterset):
+        user = self.request.user
+        return {
+            "figures": selectors.overview_figures(user),
+            "can_create": bool(scope_paths(user, "change")),
+            "overdue_url": _url("lists:measure_list", due="overdue"),
+            "soon_url": _url("lists:measure_list", due="soon"),
+            "submitted_url": _url("lists:measure_list", status="submitted"),
+        }
 
 
-@login_required
-def list_create(request):
-    user = request.user
-    if not scope_paths(user, "change"):
-        raise PermissionDenied(_("您无权新建清单。"))
-    org = None
-    if request.GET.get("org"):
-        org = get_visible_or_404(Org.objects, user, "change", pk=request.GET["org"])
-    form = ListForm(request.POST or None, user=user, initial=ListForm.initial_new(user, org))
-    if request.method == "POST" and form.is_valid():
-        try:
-            lst = services.list_create(actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("清单已创建。接下来添加措施。"))
-            return redirect("lists:list_detail", lst.pk)
-    return _form_page(request, form, title=_("新建清单"), cancel_url=reverse("lists:index"))
+class ListFormView(ObjectEditView):
+    """A form page on a list or an item of it; back to the list afterwards."""
+
+    queryset = List.objects.select_related("org")
+    template_name = "lists/form.html"
+    success_message = gettext_lazy("已保存。")
+
+    def page_list(self):
+        return self.object
+
+    def permission_org(self, obj):
+        return self.page_list().org
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "lst": self.page_list()}
+
+    def get_intro(self):
+        if self.page_list().was_published:
+            return _("该清单已公示：新增和修改会记入公示页的变更记录，请填写原因。")
+        return ""
+
+    def get_cancel_url(self):
+        return reverse("lists:list_detail", args=[self.page_list().pk])
+
+    def get_success_url(self, result):
+        return reverse("lists:list_detail", args=[self.page_list().pk])
+
+    def get_extra_context(self):
+        return {"lst": self.page_list()}
 
 
-@login_required
-def list_edit(request, pk):
-    lst = _visible_list(request, pk)
-    _require_change(request.user, lst.org)
-    form = ListForm(request.POST or None, user=request.user, lst=lst, initial=ListForm.initial_for(lst))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        reason = data.pop("reason", "")
-        try:
-            services.list_update(actor=request.user, lst=lst, reason=reason, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("lists:list_detail", lst.pk)
-    intro = _("该清单已公示：修改会记入公示页的变更记录，请填写原因。") if lst.was_published else ""
-    return _form_page(request, form, title=_("修改清单"), cancel_url=reverse("lists:list_detail", args=[lst.pk]),
-                      intro=intro, lst=lst)
+class ListCreateView(ListFormView):
+    """A new list; `?org=<id>` fills in an org the user may change."""
+
+    form_class = ListForm
+    service = services.list_create
+    title = gettext_lazy("新建清单")
+    object_required = False
+    success_message = gettext_lazy("清单已创建。接下来添加措施。")
+
+    def get_object(self):
+        if self.request.GET.get("org"):
+            return get_visible_or_404(Org.objects, self.request.user, "change", pk=self.request.GET["org"])
+        return None
+
+    def check_permission(self, org):
+        if not scope_paths(self.request.user, "change"):
+            raise PermissionDenied(_("您无权新建清单。"))
+
+    def page_list(self):
+        return None
+
+    def get_initial(self):
+        return ListForm.initial_new(self.request.user, self.object)
+
+    def get_intro(self):
+        return ""
+
+    def get_cancel_url(self):
+        return reverse("lists:index")
+
+    def get_success_url(self, lst):
+        return reverse("lists:list_detail", args=[lst.pk])
+
+
+class ListEditView(ListFormView):
+    form_class = ListForm
+    service = services.list_update
+    title = gettext_lazy("修改清单")
+
+    def get_initial(self):
+        return ListForm.initial_for(self.object)
+
+    def service_kwargs(self, form):
+        return {"lst": self.object, **form.cleaned_data}
+
+    def get_intro(self):
+        return _("该清单已公示：修改会记入公示页的变更记录，请填写原因。") if self.object.was_published else ""
 
 
 def flatten(result, level=0, kind_of=None):
@@ -200,74 +224,89 @@ def rule_text(averaging, missing):
     return formula, missing_text
 
 
-@login_required
-def list_detail(request, pk):
+class ListDetailView(ObjectDetailView):
     """The list with its roll-up: every row that counts, its weight, share and contribution."""
-    user = request.user
-    lst = _visible_list(request, pk)
-    data = selectors.list_rollup(lst)
-    formula, missing_text = rule_text(lst.averaging, lst.missing_progress)
-    can_change = _may(user, "change", lst.org)
-    return render(request, "lists/list_detail.html", {
-        "lst": lst, "data": data, "rows": flatten(data.result), "formula": formula, "missing_text": missing_text,
-        "can_change": can_change, "can_export": _may(user, "export", lst.org),
-        "revisions": lst.revisions.all()[:50], "ancestors": _ancestors(user, lst.org),
-        "publish_form": PublishForm(), "today": timezone.localdate(),
-        "measures_url": _url("lists:measure_list", list=lst.pk),
-        "overdue_url": _url("lists:measure_list", list=lst.pk, due="overdue"),
-        "accepted_url": _url("lists:measure_list", list=lst.pk, status="accepted"),
-        "submitted_url": _url("lists:measure_list", list=lst.pk, status="submitted"),
-    })
+
+    queryset = List.objects.select_related("org")
+    template_name = "lists/list_detail.html"
+    context_object_name = "lst"
+
+    def get_extra_context(self):
+        user, lst = self.request.user, self.object
+        data = selectors.list_rollup(lst)
+        formula, missing_text = rule_text(lst.averaging, lst.missing_progress)
+        return {
+            "data": data, "rows": flatten(data.result), "formula": formula, "missing_text": missing_text,
+            "can_change": user_can(user, "change", lst.org), "can_export": user_can(user, "export", lst.org),
+            "revisions": lst.revisions.all()[:50], "ancestors": _ancestors(user, lst.org),
+            "publish_form": PublishForm(), "today": timezone.localdate(),
+            "measures_url": _url("lists:measure_list", list=lst.pk),
+            "overdue_url": _url("lists:measure_list", list=lst.pk, due="overdue"),
+            "accepted_url": _url("lists:measure_list", list=lst.pk, status="accepted"),
+            "submitted_url": _url("lists:measure_list", list=lst.pk, status="submitted"),
+        }
 
 
-@login_required
-@require_POST
-def list_publish(request, pk):
-    lst = _visible_list(request, pk)
-    _require_change(request.user, lst.org)
-    if request.POST.get("action") == "unpublish":
-        try:
-            services.list_unpublish(actor=request.user, lst=lst, reason=request.POST.get("reason", ""))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+class ListActionView(ObjectActionView):
+    queryset = List.objects.select_related("org")
+
+    def get_object_url(self):
+        return reverse("lists:list_detail", args=[self.object.pk])
+
+
+class ListPublishView(ListActionView):
+    """Publish, or (action=unpublish, with a reason) take the list off the public pages."""
+
+    def call_service(self, form):
+        if self.request.POST.get("action") == "unpublish":
+            return services.list_unpublish(actor=self.request.user, lst=self.object,
+                                           reason=self.request.POST.get("reason", ""))
+        return services.list_publish(actor=self.request.user, lst=self.object)
+
+    def get_success_message(self, result):
+        if self.request.POST.get("action") == "unpublish":
+            return _("已撤下公示，原因已记入变更记录。")
+        return _("已公示。公示后的修改都会记入变更记录。")
+
+
+class ListDeleteView(ObjectDeleteView, ListActionView):
+    service = services.list_delete
+    success_message = gettext_lazy("清单已删除。")
+
+    def service_kwargs(self, form):
+        return {"lst": self.object}
+
+    def get_success_url(self, result):
+        return reverse("lists:index")
+
+
+class ListExportView(ScopedObjectMixin, View):
+    queryset = List.objects.select_related("org")
+    permission_action = "export"
+    permission_message = gettext_lazy("您无权导出该清单。")
+
+    def get(self, request, pk, fmt):
+        lst = self.object
+        if fmt not in ("xlsx", "csv"):
+            raise Http404
+        filename = f"list-{lst.pk}.{fmt}"
+        if fmt == "csv":
+            response = StreamingHttpResponse(list_io.export_csv([lst], actor=request.user),
+                                             content_type="text/csv; charset=utf-8")
         else:
-            messages.success(request, _("已撤下公示，原因已记入变更记录。"))
-    else:
-        services.list_publish(actor=request.user, lst=lst)
-        messages.success(request, _("已公示。公示后的修改都会记入变更记录。"))
-    return redirect("lists:list_detail", lst.pk)
+            response = HttpResponse(list_io.export_xlsx([lst], actor=request.user),
+                                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
-@login_required
-@require_POST
-def list_delete(request, pk):
-    lst = _visible_list(request, pk)
-    _require_change(request.user, lst.org)
-    try:
-        services.list_delete(actor=request.user, lst=lst)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("lists:list_detail", lst.pk)
-    messages.success(request, _("清单已删除。"))
-    return redirect("lists:index")
-
-
-@login_required
-def list_export(request, pk, fmt):
-    lst = _visible_list(request, pk)
-    if not _may(request.user, "export", lst.org):
-        raise PermissionDenied(_("您无权导出该清单。"))
-    if fmt not in ("xlsx", "csv"):
-        raise Http404
-    filename = f"list-{lst.pk}.{fmt}"
-    if fmt == "csv":
-        response = StreamingHttpResponse(list_io.export_csv([lst], actor=request.user),
-                                         content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(list_io.export_xlsx([lst], actor=request.user),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+index = ListIndexView.as_view()
+list_create = ListCreateView.as_view()
+list_edit = ListEditView.as_view()
+list_detail = ListDetailView.as_view()
+list_publish = ListPublishView.as_view()
+list_delete = ListDeleteView.as_view()
+list_export = ListExportView.as_view()
 
 
 @login_required
@@ -296,207 +335,224 @@ def list_import(request):
 
 # Programmes, projects, measures --------------------------------------------------------
 
-def _item_form(request, form_class, *, lst, title, create, obj=None, initial=None):
-    user = request.user
-    form = form_class(request.POST or None, user=user, lst=lst, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items()}
-        reason = data.pop("reason", "")
-        try:
-            result = create(data, reason)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(result)
-    intro = _("该清单已公示：新增和修改会记入公示页的变更记录，请填写原因。") if lst.was_published else ""
-    return _form_page(request, form, title=title, cancel_url=reverse("lists:list_detail", args=[lst.pk]),
-                      intro=intro, lst=lst)
+class ItemCreateView(ListFormView):
+    """A programme, project or measure added to the list in the URL."""
+
+    def service_kwargs(self, form):
+        return {"lst": self.object, **form.cleaned_data}
 
 
-@login_required
-def programme_create(request, pk):
-    lst = _visible_list(request, pk)
-    _require_change(request.user, lst.org)
+class ItemEditView(ListFormView):
+    """An item of a list, found in the user's scope; changes need `change` on its list's org."""
 
-    def create(data, reason):
-        services.programme_create(actor=request.user, lst=lst, reason=reason, **data)
-        return reverse("lists:list_detail", args=[lst.pk])
+    def page_list(self):
+        return self.object.list
 
-    return _item_form(request, ProgrammeForm, lst=lst, title=_("添加工程"), create=create)
+    def service_kwargs(self, form):
+        return {self.item_arg: self.object, **form.cleaned_data}
 
 
-@login_required
-def programme_edit(request, pk):
-    programme = get_visible_or_404(Programme.objects.select_related("list__org"), request.user, "view", pk=pk)
-    lst = programme.list
-    _require_change(request.user, lst.org)
-
-    def save(data, reason):
-        services.programme_update(actor=request.user, programme=programme, reason=reason, **data)
-        return reverse("lists:list_detail", args=[lst.pk])
-
-    initial = {"title": programme.title, "domain": programme.domain_id, "org": programme.org_id,
-               "weight": programme.weight, "description": programme.description}
-    return _item_form(request, ProgrammeForm, lst=lst, title=_("修改工程"), create=save, initial=initial)
+class ProgrammeCreateView(ItemCreateView):
+    form_class = ProgrammeForm
+    service = services.programme_create
+    title = gettext_lazy("添加工程")
 
 
-@login_required
-def project_create(request, pk):
-    lst = _visible_list(request, pk)
-    _require_change(request.user, lst.org)
+class ProgrammeEditView(ItemEditView):
+    queryset = Programme.objects.select_related("list__org")
+    form_class = ProgrammeForm
+    service = services.programme_update
+    item_arg = "programme"
+    title = gettext_lazy("修改工程")
 
-    def create(data, reason):
-        services.project_create(actor=request.user, lst=lst, reason=reason, **data)
-        return reverse("lists:list_detail", args=[lst.pk])
-
-    initial = {"programme": request.GET.get("programme"), "is_public": True}
-    return _item_form(request, ProjectForm, lst=lst, title=_("添加项目"), create=create, initial=initial)
-
-
-@login_required
-def project_edit(request, pk):
-    project = get_visible_or_404(Project.objects.select_related("list__org"), request.user, "view", pk=pk)
-    lst = project.list
-    _require_change(request.user, lst.org)
-
-    def save(data, reason):
-        services.project_update(actor=request.user, project=project, reason=reason, **data)
-        return reverse("lists:list_detail", args=[lst.pk])
-
-    initial = {"title": project.title, "programme": project.programme_id, "org": project.org_id,
-               "is_secretary_project": project.is_secretary_project, "weight": project.weight,
-               "is_public": project.is_public, "description": project.description}
-    return _item_form(request, ProjectForm, lst=lst, title=_("修改项目"), create=save, initial=initial)
+    def get_initial(self):
+        p = self.object
+        return {"title": p.title, "domain": p.domain_id, "org": p.org_id, "weight": p.weight,
+                "description": p.description}
 
 
-@login_required
-def measure_create(request, pk):
-    lst = _visible_list(request, pk)
-    _require_change(request.user, lst.org)
+class ProjectCreateView(ItemCreateView):
+    form_class = ProjectForm
+    service = services.project_create
+    title = gettext_lazy("添加项目")
 
-    def create(data, reason):
-        measure = services.measure_create(actor=request.user, lst=lst, reason=reason, **data)
-        return reverse("lists:list_detail", args=[lst.pk]) + f"#m{measure.pk}"
-
-    initial = {"project": request.GET.get("project"), "org": lst.org_id, "is_public": True, "weight": 1,
-               "start_on": timezone.localdate(), "deadline": lst.period_end}
-    return _item_form(request, MeasureForm, lst=lst, title=_("添加措施"), create=create, initial=initial)
+    def get_initial(self):
+        return {"programme": self.request.GET.get("programme"), "is_public": True}
 
 
-@login_required
-def measure_edit(request, pk):
-    measure = get_visible_or_404(Measure.objects.select_related("list__org"), request.user, "view", pk=pk)
-    lst = measure.list
-    _require_change(request.user, lst.org)
+class ProjectEditView(ItemEditView):
+    queryset = Project.objects.select_related("list__org")
+    form_class = ProjectForm
+    service = services.project_update
+    item_arg = "project"
+    title = gettext_lazy("修改项目")
 
-    def save(data, reason):
-        services.measure_update(actor=request.user, measure=measure, reason=reason, **data)
-        return reverse("lists:measure_detail", args=[measure.pk])
+    def get_initial(self):
+        p = self.object
+        return {"title": p.title, "programme": p.programme_id, "org": p.org_id,
+                "is_secretary_project": p.is_secretary_project, "weight": p.weight,
+                "is_public": p.is_public, "description": p.description}
 
-    return _item_form(request, MeasureForm, lst=lst, title=_("修改措施"), create=save,
-                      initial=MeasureForm.initial_for(measure))
+
+class MeasureCreateView(ItemCreateView):
+    form_class = MeasureForm
+    service = services.measure_create
+    title = gettext_lazy("添加措施")
+
+    def get_initial(self):
+        lst = self.object
+        return {"project": self.request.GET.get("project"), "org": lst.org_id, "is_public": True, "weight": 1,
+                "start_on": timezone.localdate(), "deadline": lst.period_end}
+
+    def get_success_url(self, measure):
+        return reverse("lists:list_detail", args=[self.object.pk]) + f"#m{measure.pk}"
 
 
-@login_required
-def measure_list(request):
+class MeasureEditView(ItemEditView):
+    queryset = Measure.objects.select_related("list__org")
+    form_class = MeasureForm
+    service = services.measure_update
+    item_arg = "measure"
+    title = gettext_lazy("修改措施")
+
+    def get_initial(self):
+        return MeasureForm.initial_for(self.object)
+
+    def get_success_url(self, result):
+        return reverse("lists:measure_detail", args=[self.object.pk])
+
+
+programme_create = ProgrammeCreateView.as_view()
+programme_edit = ProgrammeEditView.as_view()
+project_create = ProjectCreateView.as_view()
+project_edit = ProjectEditView.as_view()
+measure_create = MeasureCreateView.as_view()
+measure_edit = MeasureEditView.as_view()
+
+
+class MeasureListView(ObjectListView):
     """Measures in the user's subtrees: overdue, due soon, by status, kind or list."""
-    user = request.user
-    measures = (selectors.measures_for(user).select_related("org", "list", "responsible")
-                .order_by("deadline", "id"))
-    filterset = MeasurePageFilter(request.GET, queryset=measures)
-    page, query = _paginate(request, filterset.qs)
-    within_org = None
-    if filterset.form.is_valid() and filterset.form.cleaned_data.get("within"):
-        within_org = Org.objects.visible_to(user).filter(pk=filterset.form.cleaned_data["within"]).first()
-    form = filterset.form
-    shown = ("q", "status", "due", "kind", "year", "domain")
-    return render(request, "lists/measure_list.html", {
-        "filter": filterset, "page": page, "query": query, "today": timezone.localdate(), "within_org": within_org,
-        "shown_fields": [form[name] for name in shown],
-        "hidden_fields": [form[name] for name in form.fields if name not in shown],
-    })
+
+    queryset = Measure.objects.select_related("org", "list", "responsible").order_by("deadline", "id")
+    filterset_class = MeasurePageFilter
+    filter_fields = ("q", "status", "due", "kind", "year", "domain")
+    table_class = MeasureTable
+    template_name = "lists/measure_list.html"
+
+    def get_extra_context(self, table, filterset):
+        within_org = None
+        if filterset.form.is_valid() and filterset.form.cleaned_data.get("within"):
+            within_org = Org.objects.visible_to(self.request.user).filter(
+                pk=filterset.form.cleaned_data["within"]).first()
+        return {"within_org": within_org}
 
 
-@login_required
-def measure_detail(request, pk):
-    user = request.user
-    measure = get_visible_or_404(
-        Measure.objects.select_related("list__org", "org", "project__programme", "responsible", "accepted_by"),
-        user, "view", pk=pk)
-    reports = list(measure.reports.prefetch_related("evidence"))
+MEASURE_DETAIL = Measure.objects.select_related("list__org", "org", "project__programme", "responsible",
+                                                "accepted_by")
+
+
+def _measure_context(user, measure, *, failed_report=None):
+    """What the measure page shows; `failed_report` is a report form with errors to show again."""
     reviewer_org = services.reviewing_org(measure.org)
-    can_report = _may(user, "change", measure.org) and measure.status != MeasureStatus.ACCEPTED
-    can_review = (_may(user, "change", reviewer_org)
+    can_report = user_can(user, "change", measure.org) and measure.status != MeasureStatus.ACCEPTED
+    can_review = (user_can(user, "change", reviewer_org)
                   and measure.status in (MeasureStatus.SUBMITTED, MeasureStatus.IN_PROGRESS))
-    return render(request, "lists/measure_detail.html", {
-        "measure": measure, "lst": measure.list, "reports": reports, "reviews": list(measure.reviews.select_related("reviewer_org")),
-        "report_form": ReportForm(measure=measure) if can_report else None,
-        "review_form": ReviewForm() if can_review else None,
-        "can_edit": _may(user, "change", measure.list.org) and measure.status != MeasureStatus.ACCEPTED,
-        "reviewer_org": reviewer_org, "ancestors": _ancestors(user, measure.org),
-    })
-
-
-@login_required
-@require_POST
-def measure_report(request, pk):
-    user = request.user
-    measure = get_visible_or_404(Measure.objects.select_related("list", "org"), user, "view", pk=pk)
-    _require_change(user, measure.org)
-    form = ReportForm(request.POST, request.FILES, measure=measure)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.measure_report_progress(actor=user, measure=measure, percent=data.get("percent"),
-                                             value=data.get("value"), note=data.get("note", ""),
-                                             files=data.get("files") or [])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("进展已报告。"))
-            return redirect("lists:measure_detail", measure.pk)
-    measure = Measure.objects.select_related("list__org", "org", "responsible").get(pk=measure.pk)
-    return render(request, "lists/measure_detail.html", {
-        "measure": measure, "lst": measure.list, "reports": list(measure.reports.prefetch_related("evidence")),
-        "reviews": list(measure.reviews.select_related("reviewer_org")), "report_form": form, "review_form": None,
-        "reviewer_org": services.reviewing_org(measure.org), "ancestors": _ancestors(user, measure.org),
-    }, status=400)
-
-
-@login_required
-@require_POST
-def measure_review(request, pk):
-    user = request.user
-    measure = get_visible_or_404(Measure.objects.select_related("list", "org"), user, "view", pk=pk)
-    form = ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            if form.cleaned_data["decision"] == "accept":
-                services.measure_accept(actor=user, measure=measure, note=form.cleaned_data["reason"])
-                messages.success(request, _("已验收。"))
-            else:
-                services.measure_send_back(actor=user, measure=measure, reason=form.cleaned_data["reason"])
-                messages.success(request, _("已退回，并通知责任方。"))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+    if failed_report is not None:
+        report_form, review_form = failed_report, None
     else:
-        messages.error(request, _("请选择验收结论。"))
-    return redirect("lists:measure_detail", measure.pk)
+        report_form = ReportForm(measure=measure) if can_report else None
+        review_form = ReviewForm() if can_review else None
+    return {
+        "measure": measure, "lst": measure.list, "reports": list(measure.reports.prefetch_related("evidence")),
+        "reviews": list(measure.reviews.select_related("reviewer_org")),
+        "report_form": report_form, "review_form": review_form,
+        "can_edit": user_can(user, "change", measure.list.org) and measure.status != MeasureStatus.ACCEPTED,
+        "reviewer_org": reviewer_org, "ancestors": _ancestors(user, measure.org),
+    }
 
 
-@login_required
-def evidence_file(request, pk):
+class MeasureDetailView(ObjectDetailView):
+    queryset = MEASURE_DETAIL
+    template_name = "lists/measure_detail.html"
+    context_object_name = "measure"
+
+    def get_extra_context(self):
+        return _measure_context(self.request.user, self.object)
+
+
+class MeasureReportView(ObjectEditView):
+    """Report progress from the measure page; errors show there again (status 400)."""
+
+    http_method_names = ["post"]
+    queryset = MEASURE_DETAIL
+    form_class = ReportForm
+    service = services.measure_report_progress
+    multipart = True
+    template_name = "lists/measure_detail.html"
+    success_message = gettext_lazy("进展已报告。")
+
+    def get_form_kwargs(self):
+        return {"measure": self.object}
+
+    def service_kwargs(self, form):
+        data = form.cleaned_data
+        return {"measure": self.object, "percent": data.get("percent"), "value": data.get("value"),
+                "note": data.get("note", ""), "files": data.get("files") or []}
+
+    def get_success_url(self, result):
+        return reverse("lists:measure_detail", args=[self.object.pk])
+
+    def render_form(self, form, status=400, **extra):
+        measure = MEASURE_DETAIL.get(pk=self.object.pk)
+        context = {**_measure_context(self.request.user, measure, failed_report=form), **extra}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class MeasureReviewView(ObjectActionView):
+    """Accept (验收) or send back; the service checks that the user reviews for the level above."""
+
+    queryset = Measure.objects.select_related("list", "org")
+    permission_action = None
+    form_class = ReviewForm
+    invalid_message = gettext_lazy("请选择验收结论。")
+
+    def call_service(self, form):
+        if form.cleaned_data["decision"] == "accept":
+            return services.measure_accept(actor=self.request.user, measure=self.object,
+                                           note=form.cleaned_data["reason"])
+        return services.measure_send_back(actor=self.request.user, measure=self.object,
+                                          reason=form.cleaned_data["reason"])
+
+    def get_success_message(self, result):
+        return _("已验收。") if self.form.cleaned_data["decision"] == "accept" else _("已退回，并通知责任方。")
+
+    def get_object_url(self):
+        return reverse("lists:measure_detail", args=[self.object.pk])
+
+
+class EvidenceFileView(ScopedObjectMixin, View):
     """An evidence file, to those who may see its measure (never a public media URL)."""
-    item = get_visible_or_404(Evidence.objects.all(), request.user, "view", pk=pk)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404
-    inline = item.kind == "photo"
-    response = FileResponse(handle, content_type=item.content_type, as_attachment=not inline, filename=item.name)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+
+    queryset = Evidence.objects.all()
+
+    def get(self, request, *args, **kwargs):
+        item = self.object
+        try:
+            handle = item.file.open("rb")
+        except FileNotFoundError:
+            raise Http404
+        inline = item.kind == "photo"
+        response = FileResponse(handle, content_type=item.content_type, as_attachment=not inline,
+                                filename=item.name)
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+measure_list = MeasureListView.as_view()
+measure_detail = MeasureDetailView.as_view()
+measure_report = MeasureReportView.as_view()
+measure_review = MeasureReviewView.as_view()
+evidence_file = EvidenceFileView.as_view()
 
 
 # Progress board ----------------------------------------------------------------------
