@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from .fields import PathField
 from .scope import ScopedQuerySet, has_global
 
+from .spreadsheets.models import ImportJob  # noqa: F401  (a model of this app, kept with its framework)
 
 class AuditQuerySet(ScopedQuerySet):
     scope_path_field = "org_path"

@@ -263,8 +263,3 @@ class ReviewForm(forms.Form):
 
 class PublishForm(forms.Form):
     reason = forms.CharField(label=_("撤下公示的原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("清单文件（.xlsx 或 .csv）"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from dangjian.core import excel
 from dangjian.core.generic_views import (
     ObjectActionView,
     ObjectDeleteView,
@@ -32,14 +31,14 @@ from dangjian.core.generic_views import (
 )
 from dangjian.core.page_filters import PageFilterMixin
 from dangjian.core.scope import get_visible_or_404, scope_paths, user_can
+from dangjian.core.spreadsheets.views import import_page
 from dangjian.core.tree import in_subtree
 from dangjian.orgs.models import Org
 
-from . import io as list_io
+from . import spreadsheets as list_io
 from . import selectors, services
 from .filters import ListFilter, MeasureFilter, board_params
 from .forms import (
-    ImportForm,
     ListForm,
     MeasureForm,
     ProgrammeForm,
@@ -311,26 +310,8 @@ list_export = ListExportView.as_view()
 
 @login_required
 def list_import(request):
-    """Lists with their items from xlsx/csv, all or nothing; errors by row and column."""
-    user = request.user
-    if not scope_paths(user, "change"):
-        raise PermissionDenied(_("您无权导入清单。"))
-    form = ImportForm(request.POST or None, request.FILES or None)
-    errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            sheet = excel.open_upload(form.cleaned_data["file"])
-            created = list_io.import_sheet(sheet, actor=user)
-        except excel.SpreadsheetError as exc:
-            form.add_error("file", str(exc))
-        except list_io.ImportErrors as exc:
-            errors = exc.errors
-        else:
-            messages.success(request, _("已导入 %(lists)d 个清单、%(measures)d 项措施。") % created)
-            return redirect("lists:index")
-    return render(request, "lists/import.html", {"form": form, "errors": errors[:200],
-                                                 "more_errors": max(len(errors) - 200, 0),
-                                                 "columns": list_io.COLUMNS, "help": list_io.IMPORT_HELP})
+    """Lists with their items from xlsx/csv through the shared import page and job."""
+    return import_page(request, "lists", intro=_("每行一项措施。"), help_text=list_io.IMPORT_HELP)
 
 
 # Programmes, projects, measures --------------------------------------------------------

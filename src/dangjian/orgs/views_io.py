@@ -1,7 +1,7 @@
-"""Pages for spreadsheet import and export (see orgs.io for the rules).
+"""Pages for spreadsheet import and export (see orgs.spreadsheets for the rules).
 
-Import: upload a file; every problem comes back as a table of row, column and reason,
-and nothing is changed until the whole file is right. Export: the query string carries
+Import: the shared page of core.spreadsheets (upload, background job, progress, result
+with every problem by row and column; nothing is changed until the whole file is right). Export: the query string carries
 the same filters as the org and member lists, so “export” gives the rows the user was
 looking at; the options (format, reason, full ID numbers) are posted with CSRF.
 """
@@ -12,23 +12,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from dangjian.core.excel import SpreadsheetError, open_upload
 from dangjian.core.scope import scope_paths
+from dangjian.core.spreadsheets.views import import_page
 
-from . import io
+from . import spreadsheets as io
 
 KINDS = {"orgs": gettext_lazy("党组织"), "members": gettext_lazy("党员")}
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("文件（.xlsx 或 .csv）"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
-    dry_run = forms.BooleanField(label=gettext_lazy("只检查，不导入"), required=False)
 
 
 class ExportForm(forms.Form):
@@ -64,33 +59,15 @@ def template_download(request, kind):
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-@never_cache
-@login_required
+INTROS = {
+    "orgs": gettext_lazy("每行新建一个党组织；上级须已在系统中，或在本文件中列在前面。"),
+    "members": gettext_lazy("每行登记一名党员；身份证号已登记的会被指出，不会重复登记。"),
+}
+
+
 def import_view(request, kind):
-    _require_export_scope(request.user)
-    result = None
-    status = 200
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            run = io.import_orgs if kind == "orgs" else io.import_members
-            try:
-                sheet = open_upload(form.cleaned_data["file"])
-            except SpreadsheetError as exc:
-                result = io.ImportResult(kind=kind, dry_run=form.cleaned_data["dry_run"],
-                                         problems=[io.Problem(None, "", str(exc))])
-            else:
-                result = run(actor=request.user, sheet=sheet, dry_run=form.cleaned_data["dry_run"])
-            if not result.ok:
-                status = 400
-        else:
-            status = 400
-    else:
-        form = ImportForm()
-    return render(request, "orgs/io/import.html", {
-        "kind": kind, "what": KINDS[kind], "form": form, "result": result,
-        "columns": io.COLUMNS[kind],
-    }, status=status)
+    template = "orgs_io:org_template" if kind == "orgs" else "orgs_io:member_template"
+    return import_page(request, kind, template_url=reverse(template), intro=INTROS[kind])
 
 
 @never_cache

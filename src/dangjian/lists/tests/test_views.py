@@ -214,8 +214,8 @@ def test_public_page_bounded_queries(client, city, people, django_assert_max_num
 
 
 def test_export_import_round_trip(community_client, city, people):
-    from dangjian.core import excel
-    from dangjian.lists import io as list_io
+    from dangjian.core.spreadsheets import reader as excel
+    from dangjian.lists import spreadsheets as list_io
 
     member = city.member(city.communities["a"], name="赵六")
     lst = make_list(people["community"], city.communities["a"], kind="project", title="富民实事项目清单",
@@ -235,11 +235,9 @@ def test_export_import_round_trip(community_client, city, people):
         data = response.content if fmt == "xlsx" else b"".join(response.streaming_content)
         before = [r[:len(list_io.COLUMNS)] for r in _cells(excel.open_bytes(data, name=f"x.{fmt}"))]
         services.list_update(actor=people["community"], lst=lst, title=f"旧清单{fmt}")
-        try:
-            created = list_io.import_sheet(excel.open_bytes(data, name=f"x.{fmt}"), actor=people["community"])
-        except list_io.ImportErrors as exc:
-            raise AssertionError(exc.errors)
-        assert created == {"lists": 1, "measures": 2}
+        result = list_io.import_lists(sheet=excel.open_bytes(data, name=f"x.{fmt}"), actor=people["community"])
+        assert result.ok, result.problems
+        assert (result.lists, result.created) == (1, 2)
         copy = List.objects.get(title="富民实事项目清单")
         again = [r[:len(list_io.COLUMNS)] for r in _cells(excel.open_bytes(
             list_io.export_xlsx([copy]), name="y.xlsx"))]
@@ -260,40 +258,43 @@ def _cells(sheet):
 
 
 def test_import_is_all_or_nothing_with_row_errors(city, people):
-    from dangjian.core import excel
-    from dangjian.lists import io as list_io
+    from dangjian.core.spreadsheets import reader as excel
+    from dangjian.lists import spreadsheets as list_io
 
     header = ",".join(h for _k, h in list_io.COLUMNS)
     good = "任务清单A,任务清单,甲区幸福社区党委,2026-01-01,2026-12-31,加权平均,按0%计入,,,,,,,,措施一,完成,,,甲区幸福社区党委,,2026-02-01,2026-03-01,1,是"
     late = "任务清单A,任务清单,甲区幸福社区党委,2026-01-01,2026-12-31,加权平均,按0%计入,,,,,,,,措施二,完成,,,甲区幸福社区党委,,2026-05-01,2026-03-01,1,是"
     outside = "任务清单A,任务清单,甲区幸福社区党委,2026-01-01,2026-12-31,加权平均,按0%计入,,,,,,,,措施三,完成,,,乙区幸福社区党委,,2026-02-01,2026-03-01,500,是"
     data = "\n".join([header, good, late, outside]).encode()
-    with pytest.raises(list_io.ImportErrors) as exc:
-        list_io.import_sheet(excel.open_bytes(data, name="a.csv"), actor=people["community"])
-    errors = exc.value.errors
+    result = list_io.import_lists(sheet=excel.open_bytes(data, name="a.csv"), actor=people["community"])
+    errors = [(p.row, p.column, p.reason) for p in result.problems]
     assert (3, "截止日期", "截止日期不能早于开始日期。") in errors
     assert any(row == 4 and column == "责任组织" for row, column, _m in errors)
     assert not List.objects.exists() and not Measure.objects.exists()
     wrong_header = ("清单名称,类别\n" + "x,y").encode()
-    with pytest.raises(list_io.ImportErrors) as exc:
-        list_io.import_sheet(excel.open_bytes(wrong_header, name="b.csv"), actor=people["community"])
-    assert any(column == "类别" for _r, column, _m in exc.value.errors)
+    result = list_io.import_lists(sheet=excel.open_bytes(wrong_header, name="b.csv"), actor=people["community"])
+    assert any(p.column == "类别" for p in result.problems)
+    header_only = list_io.import_lists(sheet=excel.open_bytes(header.encode(), name="c.csv"),
+                                       actor=people["community"])
+    assert not header_only.ok and "没有数据行" in header_only.problems[0].reason
 
 
-def test_import_page_shows_errors(community_client, city, people):
+def test_import_page_shows_errors(community_client, city, people, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from dangjian.lists import io as list_io
+    from dangjian.lists import spreadsheets as list_io
 
     header = ",".join(h for _k, h in list_io.COLUMNS)
     row = "清单,任务清单,不存在的组织,2026-01-01,2026-12-31,,,,,,,,,,,,,,,,,,,"
     upload = SimpleUploadedFile("l.csv", (header + "\n" + row).encode(), "text/csv")
-    response = community_client.post(reverse("lists:list_import"), {"file": upload})
-    page = response.content.decode()
-    assert "没有导入任何内容" in page and "不存在的组织" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = community_client.post(reverse("lists:list_import"), {"file": upload})
+    page = community_client.get(response["Location"]).content.decode()
+    assert "未做任何修改" in page and "不存在的组织" in page
     exe = SimpleUploadedFile("l.xlsx", b"MZ\x90\x00", "application/octet-stream")
-    response = community_client.post(reverse("lists:list_import"), {"file": exe})
-    assert "不是有效的 xlsx" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = community_client.post(reverse("lists:list_import"), {"file": exe})
+    assert "不是有效的 xlsx" in community_client.get(response["Location"]).content.decode()
     assert not List.objects.exists()
 
 

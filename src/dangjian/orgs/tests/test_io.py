@@ -1,4 +1,4 @@
-"""Spreadsheet import and export in the registry's columns (orgs.io, core.excel)."""
+"""Spreadsheet import and export in the registry's columns (orgs.spreadsheets, core.spreadsheets)."""
 
 import csv
 import datetime
@@ -17,10 +17,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dangjian.core.excel import SpreadsheetError, open_bytes, open_upload
-from dangjian.core.models import AuditEntry
+from dangjian.core.spreadsheets.reader import SpreadsheetError, open_bytes, open_upload
+from dangjian.core.models import AuditEntry, ImportJob
 from dangjian.core.testing import make_id_number
-from dangjian.orgs import io
+from dangjian.orgs import spreadsheets as io
 from dangjian.orgs.models import Member, Org
 
 MEMBER_HEADER = [c.label for c in io.MEMBER_COLUMNS]
@@ -400,8 +400,9 @@ def test_template_has_header_and_notes(users):
     status = next(row for row in notes if row[0] == "党员状态")
     assert "预备党员" in status[5] and status[4] == "是"
     assert len(notes) == 1 + len(io.MEMBER_COLUMNS)
-    # An untouched template is a valid, empty import.
-    assert io.import_members(actor=users["a"], sheet=sheet_of(data)).problems == []
+    # An untouched template holds no rows: the import says so instead of reporting success.
+    result = io.import_members(actor=users["a"], sheet=sheet_of(data))
+    assert not result.ok and "没有数据行" in result.problems[0].reason
 
 
 def test_docs_describe_every_column():
@@ -426,29 +427,64 @@ def test_pages_need_login_and_export_scope(client, users):
     assert not AuditEntry.objects.filter(action="export").exists()
 
 
-def test_import_page_shows_problems_then_counts(client, city, users):
+@pytest.fixture
+def post_and_run(client, django_capture_on_commit_callbacks):
+    """Post an upload and run the job it enqueues: jobs are enqueued when the upload's
+    transaction commits, which the test's transaction never does."""
+    def post(url, data, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, data)
+        return client.get(response["Location"]) if kwargs.get("follow") and response.status_code == 302 else response
+    return post
+
+
+def test_import_page_runs_a_job_and_shows_problems_then_counts(client, city, users, post_and_run):
     client.force_login(users["a"])
     url = reverse("orgs_io:member_import")
     assert client.get(url).status_code == 200
     bad = xlsx_bytes([MEMBER_HEADER, member_row(city.branches["b"], "越界")])
-    response = client.post(url, {"file": SimpleUploadedFile("m.xlsx", bad, content_type=XLSX_TYPE)})
-    assert response.status_code == 400
-    text = response.content.decode()
+    response = post_and_run(url, {"file": SimpleUploadedFile("m.xlsx", bad, content_type=XLSX_TYPE)})
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("import_job", args=[job.pk])
+    assert job.status == "failed" and job.owner == users["a"] and job.upload is None
+    text = client.get(response["Location"]).content.decode()
     assert "所在党组织" in text and "管辖范围" in text and "<td class=\"num\">2</td>" in text
+    assert "hx-get" not in text  # a finished job stops polling
+    report = client.get(reverse("import_job_problems", args=[job.pk]))
+    rows = list(csv.reader(stdlib_io.StringIO(report.content.decode("utf-8-sig"))))
+    assert rows[0] == ["行", "列", "单元格内容", "问题", "Problem"] and rows[1][:2] == ["2", "所在党组织"]
     assert not Member.objects.exists()
 
     good = xlsx_bytes([MEMBER_HEADER, member_row(city.branches["a"], "一"), member_row(city.branches["a"], "二")])
-    response = client.post(url, {"file": SimpleUploadedFile("m.xlsx", good, content_type=XLSX_TYPE),
-                                 "dry_run": "on"})
+    response = post_and_run(url, {"file": SimpleUploadedFile("m.xlsx", good, content_type=XLSX_TYPE),
+                                 "dry_run": "on"}, follow=True)
     assert response.status_code == 200 and "检查通过" in response.content.decode()
     assert not Member.objects.exists()
-    response = client.post(url, {"file": SimpleUploadedFile("m.xlsx", good, content_type=XLSX_TYPE)})
+    response = post_and_run(url, {"file": SimpleUploadedFile("m.xlsx", good, content_type=XLSX_TYPE)}, follow=True)
     assert response.status_code == 200 and "新建 2 条" in response.content.decode()
     assert Member.objects.count() == 2
 
     png = SimpleUploadedFile("m.xlsx", b"\x89PNG\r\n\x1a\n\x00\x00", content_type="image/png")
-    response = client.post(url, {"file": png})
-    assert response.status_code == 400 and "类型" in response.content.decode()
+    response = post_and_run(url, {"file": png}, follow=True)
+    assert "类型" in response.content.decode()
+
+    # Someone else's job is not found; nor is its error report.
+    client.force_login(users["b"])
+    assert client.get(reverse("import_job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("import_job_problems", args=[job.pk])).status_code == 404
+
+
+def test_running_job_page_polls_with_htmx_and_no_inline_script(client, users):
+    job = ImportJob.objects.create(kind="members", owner=users["a"], filename="m.xlsx", status="running",
+                                   total_rows=400, processed_rows=100)
+    client.force_login(users["a"])
+    text = client.get(reverse("import_job", args=[job.pk])).content.decode()
+    assert 'hx-get="%s"' % reverse("import_job", args=[job.pk]) in text and 'hx-trigger="every 2s"' in text
+    assert '<progress value="25" max="100">' in text
+    assert "<script>" not in text and "onclick" not in text
+    partial = client.get(reverse("import_job", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith("<section") and "100 / 400" in partial
 
 
 def test_export_page_downloads_with_list_filters(client, settings, city, users):
@@ -535,11 +571,23 @@ def test_importing_2000_members_is_quick(city, users, capsys):
     assert elapsed < 30
 
 
-def test_large_files_are_prepared_again_inside_the_write(monkeypatch, city, users):
-    monkeypatch.setattr(io, "KEEP_PREPARED", 2)
+def test_batches_are_written_and_a_late_duplicate_undoes_them(monkeypatch, city, users):
+    monkeypatch.setattr(io, "BATCH", 2)
+    registered = make_id_number()
+    city.member(city.branches["a"], name="已登记", id_number=registered)
     rows = [MEMBER_HEADER] + [member_row(city.branches["a"], f"党员{i}") for i in range(5)]
     result = io.import_members(actor=users["a"], sheet=sheet_of(xlsx_bytes(rows)))
-    assert result.ok and result.created == 5 and Member.objects.count() == 5
+    assert result.ok and result.created == 5 and Member.objects.count() == 6
+    monkeypatch.setattr(io, "BATCH", 10)
+    late = rows[:1] + [member_row(city.branches["a"], f"新党员{i}") for i in range(20)]
+    late.append(member_row(city.branches["a"], "末行", id_number=registered))
+    with CaptureQueriesContext(connection) as queries:
+        result = io.import_members(actor=users["a"], sheet=sheet_of(xlsx_bytes(late)))
+    assert [(p.row, p.column, p.value) for p in result.problems] == [(22, "公民身份号码", registered)]
+    assert result.problems[0].reason == "该身份证号已登记。" and result.created == 0
+    assert Member.objects.count() == 6  # the batches written before row 22 were rolled back
+    lookups = [q for q in queries if q["sql"].startswith("SELECT") and "id_number_hash" in q["sql"]]
+    assert len(lookups) <= 8  # a few per batch of ten rows (3 batches), never one per row (21)
 
 
 def test_system_import_may_create_a_top_level_org(tmp_path, db):

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
 from dangjian.accounts.models import User
-from dangjian.orgs import io
+from dangjian.orgs import spreadsheets as io
 
 
 class Command(BaseCommand):

@@ -3,14 +3,14 @@
 Imports a registry-shaped spreadsheet (.xlsx or .csv; docs/registry-columns.md). Every
 problem is printed as “row N, column: reason” and the command exits non-zero having
 changed nothing. Without --user it runs as the system (no scope limit, may create
-top-level organisations); with --user it is limited to that account's export scope.
+top-level organisations); with --user it is limited to that account's `change` scope.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
 from dangjian.accounts.models import User
-from dangjian.core.excel import SpreadsheetError, open_path
-from dangjian.orgs import io
+from dangjian.core.spreadsheets.importer import run_import
+from dangjian.core.spreadsheets.reader import SpreadsheetError, open_path
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=["orgs", "members"])
         parser.add_argument("file")
-        parser.add_argument("--user", help="act as this account (its export scope applies)")
+        parser.add_argument("--user", help="act as this account (its change scope applies)")
         parser.add_argument("--dry-run", action="store_true", help="check every row, change nothing")
 
     def handle(self, *args, kind, file, user=None, dry_run=False, **options):
@@ -34,14 +34,13 @@ class Command(BaseCommand):
             raise CommandError(f"no such file: {file}") from None
         except SpreadsheetError as exc:
             raise CommandError(str(exc)) from None
-        run = io.import_orgs if kind == "orgs" else io.import_members
-        result = run(actor=actor, sheet=sheet, dry_run=dry_run)
+        result = run_import(kind, actor=actor, sheet=sheet, dry_run=dry_run)
         if not result.ok:
             for problem in result.problems:
                 where = f"第 {problem.row} 行" if problem.row is not None else "文件"
                 column = f"，{problem.column}" if problem.column else ""
-                self.stderr.write(f"{where}{column}：{problem.message}")
-            raise CommandError(f"{len(result.problems)} 个问题，未做任何修改。")
+                self.stderr.write(f"{where}{column}：{problem.reason}")
+            raise CommandError(f"{result.problem_count} 个问题，未做任何修改。")
         if dry_run:
             self.stdout.write(f"检查通过：{result.rows} 行，没有问题（未写入）。")
         else:

@@ -7,25 +7,30 @@ none yet. Two read-only columns at the end (progress and status) are written for
 and ignored on import: progress comes from progress reports, never from a spreadsheet.
 
 Imports are all or nothing: every row is checked through the same services as the
-pages, and any error (reported by row and column) leaves the database untouched.
+pages, and any error (reported by row and column, in the shape of core.spreadsheets)
+leaves the database untouched. Cells are read by core.spreadsheets: one date grammar,
+choices in any language; weights and targets are written as numbers.
 """
 
-import datetime
 import re
 from collections import Counter
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dangjian.core import audit, excel
+from dangjian.core import audit
+from dangjian.core.spreadsheets.columns import CellError as ColumnError
+from dangjian.core.spreadsheets.columns import Column, excerpt, parse_date
+from dangjian.core.spreadsheets.importer import Importable, ImportResult, problem, register
+from dangjian.core.spreadsheets.writer import CsvWriter, XlsxWriter
 from dangjian.core.scope import scope_paths
 from dangjian.core.tree import subtree_q
 from dangjian.orgs.models import Member, Org
 
-from . import services
+from . import rollup, services
 from .models import Averaging, List, ListKind, Measure, MissingProgress, ProgrammeDomain
 
 # (key, header). Headers are the same in every language so files travel between users.
@@ -55,7 +60,7 @@ COLUMNS = [
     ("weight", "权重"),
     ("is_public", "公示"),
 ]
-READ_ONLY = [("progress", "进度（%）（只读）"), ("status", "状态（只读）")]
+READ_ONLY = [("progress", "进度（%）（只读）"), ("status", "状态（只读）"), ("completion", "清单完成率（%）（只读）")]
 HEADERS = [h for _k, h in COLUMNS]
 REQUIRED = {"list_title", "list_kind", "list_org", "period_start", "period_end"}
 MEASURE_REQUIRED = ("target", "org", "start_on", "deadline")
@@ -73,14 +78,12 @@ _TRUE = {"是", "公示", "y", "yes", "true", "1", "√"}
 _FALSE = {"否", "不公示", "n", "no", "false", "0", ""}
 
 
-class CellError(ValueError):
-    """A cell whose value is well formed but names nothing usable; the message says why."""
-
-
-class ImportErrors(Exception):
-    def __init__(self, errors):
-        super().__init__(f"{len(errors)} errors")
-        self.errors = errors  # [(row number, column header, message)]
+CellError = ColumnError
+_KIND = Column("list_kind", "清单类型", kind="choice", choices=ListKind)
+_AVERAGING = Column("averaging", "汇总方式", kind="choice", choices=Averaging)
+_MISSING = Column("missing_progress", "未报进度的事项", kind="choice", choices=MissingProgress)
+_decimal = Column("number", "", kind="decimal").convert
+_date = parse_date
 
 
 # Export ------------------------------------------------------------------------------
@@ -90,10 +93,11 @@ def _bool(value):
 
 
 def _num(value):
+    """A weight or target as a number cell (int when whole), so sums work in Excel."""
     if value is None:
-        return ""
-    value = Decimal(value).normalize()
-    return format(value, "f")
+        return None
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _labelled(names_by_pk):
@@ -129,13 +133,17 @@ def rows_for(lists):
                 return ["", "", "", ""]
             return [p.title, _bool(p.is_secretary_project), org_label.get(p.org_id, p.org.name), _num(p.weight)]
 
+        done = rollup.figure(rollup.share_completion(sum(m.share for m in measures),  # docs/lists.md
+                                                     sum(m.share * float(m.progress) for m in measures)))
+        done = "" if done is None else done
+
         def measure_cells(m):
             if m is None:
-                return [""] * 10, ["", ""]
+                return [""] * 10, ["", "", done]
             return ([m.title, m.target, _num(m.target_value), m.target_unit, org_label.get(m.org_id, m.org.name),
                      people.get(m.responsible_id, "") if m.responsible_id else "", m.start_on, m.deadline,
                      _num(m.weight), _bool(m.is_public)],
-                    [_num(m.progress), m.get_status_display()])
+                    [_num(m.progress), m.get_status_display(), done])
 
         by_project, loose_measures = {}, []
         for m in measures:
@@ -182,7 +190,7 @@ def _record_export(actor, lists, fmt):
 def export_csv(lists, *, actor=None):
     lists = list(lists)
     _record_export(actor, lists, "csv")
-    writer = excel.CsvWriter()
+    writer = CsvWriter()
     writer.write_row(HEADERS + [h for _k, h in READ_ONLY])
     yield writer.drain()
     for row in rows_for(lists):
@@ -195,7 +203,7 @@ def export_xlsx(lists, *, actor=None):
 
     lists = list(lists)
     _record_export(actor, lists, "xlsx")
-    writer = excel.XlsxWriter(str(_("清单")), HEADERS + [h for _k, h in READ_ONLY])
+    writer = XlsxWriter(str(_("清单")), HEADERS + [h for _k, h in READ_ONLY])
     for row in rows_for(lists):
         writer.write_row(row)
     buffer = io.BytesIO()
@@ -235,40 +243,6 @@ def _header_map(header):
     for header_text in missing:
         errors.append((1, header_text, _("缺少必需的列。")))
     return mapping, errors
-
-
-def _date(value):
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
-def _decimal(value):
-    if value in ("", None):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(value)
-    if not number.is_finite():
-        raise ValueError(value)
-    return number
-
-
-def _choice(value, choices):
-    text = str(value).strip()
-    for code, label in choices:
-        if text in (code, str(label)):
-            return code
-    raise CellError(_("应为：%(labels)s。") % {"labels": "、".join(str(label) for _code, label in choices)})
 
 
 class _Resolver:
@@ -321,43 +295,55 @@ class _Resolver:
         return found[0]
 
 
-def import_sheet(sheet, *, actor):
-    """Create the lists in `sheet` (an excel.Sheet). Returns {"lists": n, "measures": n};
-    raises ImportErrors with (row, column, message) for every problem, changing nothing."""
+def import_lists(*, actor, sheet, dry_run=False, progress=None):
+    """Create the lists in `sheet`. Returns an ImportResult (created = measures); every
+    problem is reported by row and column and nothing is kept unless there is none."""
+    result = ImportResult(kind="lists", dry_run=dry_run)
     rows = iter(sheet.rows())
     try:
         _number, header = next(rows)
     except StopIteration:
-        raise ImportErrors([(1, "", _("文件是空的。"))])
+        return result.file_problem(_("文件是空的。"))
     mapping, errors = _header_map(header)
-    if errors:
-        raise ImportErrors(errors)
+    for row, column, message in errors:
+        result.add(problem(row, column, message))
+    if result.problems:
+        return result
     parsed = []
     for number, values in rows:
         cells = {key: values[index] if index < len(values) else None for index, key in mapping.items()}
         parsed.append(_Row(number, cells))
+    result.rows = len(parsed)
     if not parsed:
-        raise ImportErrors([(1, "", _("文件中没有数据行。"))])
-    with transaction.atomic():
-        counts = _create(parsed, actor)
-        if counts["errors"]:
-            raise ImportErrors(counts["errors"])
-    return {"lists": counts["lists"], "measures": counts["measures"]}
+        return result.file_problem(_("文件中没有数据行（只有表头）。"))
+    try:
+        with transaction.atomic(), services.shares_deferred():  # each list's shares once, not once per row
+            counts = _create(parsed, actor, result)
+            if result.problems or dry_run:
+                raise _Rollback
+    except _Rollback:
+        return result
+    result.created = counts["measures"]
+    result.lists = counts["lists"]
+    return result
+
+
+class _Rollback(Exception):
+    """Leave the import's transaction without keeping anything."""
 
 
 def _header(key):
     return dict(COLUMNS)[key]
 
 
-def _create(parsed, actor):
+def _create(parsed, actor, result):
     resolver = _Resolver(actor)
     domains = {d.name: d for d in ProgrammeDomain.objects.all()}
-    errors = []
     lists, programmes, projects = {}, {}, {}
-    counts = {"lists": 0, "measures": 0, "errors": errors}
+    counts = {"lists": 0, "measures": 0}
 
     def fail(row, key, message):
-        errors.append((row.number, _header(key) if key else "", str(message)))
+        result.add(problem(row.number, _header(key) if key else "", message, row.get(key) if key else None))
 
     def service_errors(row, exc, kind):
         aliases = FIELD_COLUMNS.get(kind, {})
@@ -379,25 +365,25 @@ def _create(parsed, actor):
         try:
             return convert(value)
         except CellError as exc:
-            fail(row, key, exc.args[0])
+            fail(row, key, exc)
             return None
         except ValueError:
-            fail(row, key, _("“%(value)s”的格式不对。") % {"value": value})
+            fail(row, key, _("“%(value)s”的格式不对。") % {"value": excerpt(value)})
             return None
 
     for row in parsed:
-        before = len(errors)
+        before = result.problem_count
         # The list this row belongs to.
         title = row.get("list_title")
-        kind = parse(row, "list_kind", lambda v: _choice(v, ListKind.choices), required=True)
+        kind = parse(row, "list_kind", _KIND.convert, required=True)
         org = parse(row, "list_org", resolver.org, required=True)
         start = parse(row, "period_start", _date, required=True)
         end = parse(row, "period_end", _date, required=True)
-        averaging = parse(row, "averaging", lambda v: _choice(v, Averaging.choices)) or Averaging.WEIGHTED
-        missing = parse(row, "missing_progress", lambda v: _choice(v, MissingProgress.choices)) or MissingProgress.ZERO
+        averaging = parse(row, "averaging", _AVERAGING.convert) or Averaging.WEIGHTED
+        missing = parse(row, "missing_progress", _MISSING.convert) or MissingProgress.ZERO
         if not title:
             fail(row, "list_title", _("不能为空。"))
-        if len(errors) > before:
+        if result.problem_count > before:
             continue
         list_key = (title, kind, org.pk, start, end)
         lst = lists.get(list_key)
@@ -429,7 +415,7 @@ def _create(parsed, actor):
                     fail(row, "domain", _("工程领域应为：%(names)s，或留空。") % {"names": "、".join(domains)})
                     continue
                 weight = parse(row, "programme_weight", _decimal)
-                if len(errors) > before:
+                if result.problem_count > before:
                     continue
                 try:
                     with transaction.atomic():
@@ -449,7 +435,7 @@ def _create(parsed, actor):
                 project_org = parse(row, "project_org", lambda v: resolver.org(v, within=lst.org))
                 weight = parse(row, "project_weight", _decimal)
                 secretary = parse(row, "secretary_project", _boolean) or False
-                if len(errors) > before:
+                if result.problem_count > before:
                     continue
                 try:
                     with transaction.atomic():
@@ -476,7 +462,7 @@ def _create(parsed, actor):
         target_value = parse(row, "target_value", _decimal)
         weight = parse(row, "weight", _decimal)
         is_public = parse(row, "is_public", _boolean)
-        if len(errors) > before:
+        if result.problem_count > before:
             continue
         try:
             with transaction.atomic():
@@ -509,3 +495,8 @@ IMPORT_HELP = gettext_lazy(
     "只填到项目（或工程）而措施留空的行，表示暂时没有措施的项目。"
     "组织和党员按名称查找；同名时在名称后加编号，如“第1网格党支部 [#123]”（导出文件已自动加好）。"
     "最后两列“进度”“状态”只在导出时填写，导入时忽略。导入要么全部成功，要么一条也不写入。")
+
+
+register(Importable(kind="lists", title=gettext_lazy("清单"), columns=tuple(
+    Column(key, header, required=key in REQUIRED) for key, header in COLUMNS), run=import_lists,
+    back_url="lists:index"))

@@ -10,22 +10,37 @@ FilterSets as the list pages, masked unless the user asks for full values and ho
 `view_full_id`, and audited with their row count.
 """
 
-import datetime
-import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import QueryDict
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dangjian.core import audit, crypto
-from dangjian.core.excel import CsvWriter, SpreadsheetError, XlsxWriter
-from dangjian.core.scope import scope_paths, user_can
-from dangjian.core.services import require
+from dangjian.core.scope import scope_paths
+from dangjian.core.spreadsheets.columns import CellError, Column, excerpt
+from dangjian.core.spreadsheets.importer import (
+    NO_ROWS,
+    Importable,
+    ImportResult,
+    TreeResolver,
+    common_root,
+    problem,
+    read_row,
+    register,
+    require_in_scope,
+    rows_with_header,
+    segments,
+    unreachable_org,
+)
+from dangjian.core.spreadsheets.reader import SpreadsheetError
+from dangjian.core.spreadsheets.templates import template_workbook as core_template
+from dangjian.core.spreadsheets.writer import CsvWriter, XlsxWriter
 from dangjian.core.tree import subtree_q
 
 from . import services
@@ -35,37 +50,11 @@ from .models import Area, Education, Gender, Member, MemberCategory, MemberStatu
 
 STEPLEN = Org.steplen
 PATH_SEPARATOR = "/"
-_SEPARATORS = re.compile(r"\s*[/／]\s*")
-BULK_BATCH = 500
-# Prepared members kept in memory between the check and the write; larger files are
-# prepared a second time inside the write instead of holding every row.
-KEEP_PREPARED = 20_000
-RESOLVE_LIMIT = 2_000
+# Rows per duplicate look-up and per bulk write.
+BATCH = 2000
 
 
 # Columns -----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    meaning: str
-    fmt: str
-    required: bool = False
-    example: str = ""
-    kind: str = "text"  # text, date, choice, ref, id_number, int
-    aliases: tuple = ()
-    choices: type | None = None
-    value_aliases: dict = field(default_factory=dict)
-    max_length: int | None = None
-
-    def names(self):
-        return (self.label, self.key, *self.aliases)
-
-    def allowed(self):
-        """The allowed values of a choice column, as written in files (“、” separated)."""
-        return "、".join(choice_labels(self)) if self.kind == "choice" else ""
-
 
 ORG_COLUMNS = (
     Column("name", "组织名称", "党组织全称", "文本，最多120字", True, "中共测试市甲区幸福社区委员会", max_length=120,
@@ -137,287 +126,8 @@ COLUMNS = {"orgs": ORG_COLUMNS, "members": MEMBER_COLUMNS}
 SHEET_TITLES = {"orgs": "党组织", "members": "党员"}
 
 
-def _zh(value):
-    with translation.override("zh-hans"):
-        return str(value)
-
-
-def choice_labels(column):
-    """Chinese labels of a choice column, as written in files."""
-    return [_zh(label) for _code, label in column.choices.choices]
-
-
-def _choice_map(column):
-    mapping = {}
-    for code, label in column.choices.choices:
-        mapping[_norm(code)] = code
-        mapping[_norm(_zh(label))] = code
-    for alias, code in column.value_aliases.items():
-        mapping.setdefault(_norm(alias), code)
-    return mapping
-
-
-def _label_of(column):
-    labels = {code: _zh(label) for code, label in column.choices.choices}
-    return lambda code: labels.get(code, code or "")
-
-
-def _norm(text):
-    return re.sub(r"[\s*＊]", "", str(text)).replace("（", "(").replace("）", ")").lower()
-
-
-# Results -----------------------------------------------------------------------------
-
-@dataclass
-class Problem:
-    row: int | None  # spreadsheet row number; None for the file as a whole
-    column: str      # column label, "" when the problem is not about one column
-    message: str
-
-
-@dataclass
-class ImportResult:
-    kind: str
-    rows: int = 0
-    created: int = 0
-    dry_run: bool = False
-    problems: list = field(default_factory=list)
-
-    @property
-    def ok(self):
-        return not self.problems
-
-
-# Reading cells -----------------------------------------------------------------------
-
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
-
-
-def parse_date(value):
-    """A date cell, or a text date in the forms people type; None when empty."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        if isinstance(value, (int, float)):
-            number = int(value)
-            if 19000101 <= number <= 29991231:
-                return datetime.date(number // 10000, number // 100 % 100, number % 100)
-            if 1 <= number < 100_000:
-                from openpyxl.utils.datetime import from_excel
-
-                return from_excel(number).date()
-            raise ValueError
-        text = str(value).strip()
-        if re.fullmatch(r"\d{8}", text):
-            return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        match = _DATE.fullmatch(text)
-        if match:
-            return datetime.date(*(int(g) for g in match.groups()))
-    except (ValueError, OverflowError):
-        pass
-    raise ValueError(value)
-
-
-def _text(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-class _RowReader:
-    """Turns one row's cells into values for a sheet's columns, noting each problem."""
-
-    def __init__(self, positions):
-        self.positions = positions  # column key -> index in the row
-        self.choice_maps = {}
-
-    def read(self, columns, values):
-        parsed, errors = {}, {}
-        for column in columns:
-            index = self.positions.get(column.key)
-            raw = values[index] if index is not None and index < len(values) else None
-            try:
-                parsed[column.key] = self._convert(column, raw)
-            except ValueError as exc:
-                errors[column.key] = str(exc)
-                parsed[column.key] = None
-                continue
-            if column.required and parsed[column.key] in (None, ""):
-                errors[column.key] = _("必填，不能为空。")
-        return parsed, errors
-
-    def _convert(self, column, raw):
-        if column.kind == "date":
-            try:
-                return parse_date(raw)
-            except ValueError:
-                raise ValueError(_("日期“%(value)s”无法识别，请写成 YYYY-MM-DD。") % {"value": _text(raw)}) from None
-        if column.kind == "id_number" and isinstance(raw, (int, float)):
-            raise ValueError(_("身份证号须以文本格式填写（Excel 会把18位数字变成科学计数并丢失末几位）。"))
-        text = _text(raw)
-        if column.kind == "choice":
-            if not text:
-                return ""
-            if column.key not in self.choice_maps:
-                self.choice_maps[column.key] = _choice_map(column)
-            code = self.choice_maps[column.key].get(_norm(text))
-            if code is None:
-                raise ValueError(_("“%(value)s”不是有效的选项，可选：%(choices)s。") % {
-                    "value": text, "choices": "、".join(choice_labels(column))})
-            return code
-        if column.kind == "int":
-            if text and not text.isdigit():
-                raise ValueError(_("应为整数。"))
-            return text
-        if column.max_length and len(text) > column.max_length:
-            raise ValueError(_("不能超过 %(n)s 个字。") % {"n": column.max_length})
-        return text
-
-
-def _match_header(values, columns):
-    """Map header cells to columns; return (positions, problems at the header row)."""
-    lookup = {}
-    for column in columns:
-        for name in column.names():
-            lookup[_norm(name)] = column
-    positions, problems = {}, []
-    for index, cell in enumerate(values):
-        text = _text(cell)
-        if not text:
-            continue
-        column = lookup.get(_norm(text))
-        if column is None:
-            problems.append((text, _("无法识别的列。请使用模板中的列名。")))
-        elif column.key in positions:
-            problems.append((column.label, _("该列重复出现。")))
-        else:
-            positions[column.key] = index
-    for column in columns:
-        if column.required and column.key not in positions:
-            problems.append((column.label, _("缺少必填列。")))
-    return positions, problems
-
-
-def _rows_with_header(sheet, columns):
-    """Find the header among the first rows (registry files may carry a title row above it).
-
-    Returns (header row number, positions, header problems, iterator over data rows)."""
-    rows = sheet.rows()
-    lookup = {_norm(name) for column in columns for name in column.names()}
-    skipped = []
-    for number, values in rows:
-        hits = sum(1 for v in values if _norm(_text(v)) in lookup)
-        if hits >= 2 or len(skipped) >= 4:
-            chosen = (number, values) if hits >= 2 else skipped[0]
-            break
-        skipped.append((number, values))
-    else:
-        if not skipped:
-            raise SpreadsheetError(_("文件是空的：没有找到表头。"))
-        chosen = skipped[0]
-    number, values = chosen
-    positions, problems = _match_header(values, columns)
-    return number, positions, problems, rows
-
-
-# Finding orgs and areas named in cells -----------------------------------------------
-
-def _segments(text):
-    return [s for s in _SEPARATORS.split(text.strip()) if s]
-
-
 def _ancestor_paths(path, steplen=STEPLEN):
     return [path[:i] for i in range(steplen, len(path), steplen)]
-
-
-class _TreeResolver:
-    """Finds an Org or Area written in a cell: its code, its ID, or its name path
-    (“上级/本级”, from the root or any unique tail of it). Results are cached per text."""
-
-    def __init__(self, model, actor=None):
-        self.model = model
-        self.actor = actor
-        self.cache = {}
-
-    def __call__(self, text):
-        if text not in self.cache:
-            self.cache[text] = self._resolve(text)
-        found, message = self.cache[text]
-        if message:
-            raise ValueError(message)
-        return found
-
-    def _resolve(self, text):
-        what = _("党组织") if self.model is Org else _("区域")
-        by_code = list(self.model.objects.filter(code=text)[:2]) if text else []
-        if len(by_code) == 1:
-            return by_code[0], None
-        if text.isdigit() and not by_code:
-            by_pk = self.model.objects.filter(pk=int(text)).first()
-            if by_pk is not None:
-                return by_pk, None
-        segments = _segments(text)
-        if not segments:
-            return None, _("找不到该%(what)s。") % {"what": what}
-        # Walk down the path: the first name may sit at any depth, each next one is a child.
-        matches = list(self.model.objects.filter(name=segments[0])[:RESOLVE_LIMIT])
-        for segment in segments[1:]:
-            if not matches:
-                break
-            parents = {m.path for m in matches}
-            children = self.model.objects.filter(subtree_q("path", parents), name=segment)[:RESOLVE_LIMIT]
-            matches = [c for c in children if c.path[:-STEPLEN] in parents]
-        if len(matches) > 1 and self.model is Org:
-            matches = [m for m in matches if not m.closed_at] or matches
-            if len(matches) > 1 and self.actor is not None:
-                matches = [m for m in matches if user_can(self.actor, "export", m)] or matches
-        if len(matches) == 1:
-            return matches[0], None
-        if not matches:
-            if self.model is Org and self.actor is not None:
-                return None, unreachable_org(text)
-            return None, _("找不到%(what)s“%(text)s”。") % {"what": what, "text": text}
-        return None, _("有多个%(what)s叫“%(text)s”，请写出上级名称（如“上级/本级”）或代码。") % {
-            "what": what, "text": text}
-
-
-def unreachable_org(text):
-    """One message for an org that does not exist and one outside the importer's scope,
-    so an import cannot be used to learn what exists elsewhere."""
-    return _("党组织“%(text)s”不存在或不在您的管辖范围内。") % {"text": text}
-
-
-def _common_root(paths):
-    """The org whose subtree holds every path (for placing one audit entry)."""
-    paths = [p for p in paths if p]
-    if not paths:
-        return None
-    prefix = paths[0]
-    for path in paths[1:]:
-        while not path.startswith(prefix):
-            prefix = prefix[:-STEPLEN]
-    prefix = prefix[: len(prefix) // STEPLEN * STEPLEN]
-    return Org.objects.filter(path=prefix).first() if prefix else None
-
-
-def _file_problem(result, exc):
-    result.problems.append(Problem(None, "", str(exc)))
-    return result
-
-
-def _add_row_problems(result, number, columns, errors):
-    order = {column.key: i for i, column in enumerate(columns)}
-    labels = {column.key: column.label for column in columns}
-    for key in sorted(errors, key=lambda k: order.get(k, len(order))):
-        result.problems.append(Problem(number, labels.get(key, ""), errors[key]))
 
 
 def _validation_messages(exc):
@@ -428,27 +138,26 @@ def _validation_messages(exc):
 
 # Import: organisations ---------------------------------------------------------------
 
-def import_orgs(*, actor, sheet, dry_run=False):
+def import_orgs(*, actor, sheet, dry_run=False, progress=None):
     """Create the organisations of a sheet, parents before children. All or nothing."""
     result = ImportResult(kind="orgs", dry_run=dry_run)
     try:
-        plans = _check_orgs(actor, sheet, result)
+        plans = _check_orgs(actor, sheet, result, progress or (lambda n: None))
     except SpreadsheetError as exc:
-        return _file_problem(result, exc)
+        return result.file_problem(exc)
     if result.problems or dry_run:
         return result
     return _write_orgs(actor, plans, result)
 
 
-def _check_orgs(actor, sheet, result):
-    header_row, positions, header_problems, rows = _rows_with_header(sheet, ORG_COLUMNS)
-    for label, message in header_problems:
-        result.problems.append(Problem(header_row, label, message))
+def _check_orgs(actor, sheet, result, progress):
+    header_row, positions, header_problems, rows = rows_with_header(sheet, ORG_COLUMNS)
+    for label, error in header_problems:
+        result.add(problem(header_row, label, error))
     if result.problems:
         return []
-    reader = _RowReader(positions)
-    orgs = _TreeResolver(Org, actor)
-    areas = _TreeResolver(Area, actor)
+    orgs = TreeResolver(Org, actor, is_org=True)
+    areas = TreeResolver(Area, actor)
     plans = []
     local = {}          # reference text -> plan index (None when ambiguous)
     codes = {}          # code -> row number, for duplicates inside the file
@@ -458,25 +167,29 @@ def _check_orgs(actor, sheet, result):
     today = timezone.localdate()
     for number, values in rows:
         result.rows += 1
-        data, errors = reader.read(ORG_COLUMNS, values)
+        if result.rows % 1000 == 0:
+            progress(result.rows)
+        raw, data, errors = read_row(ORG_COLUMNS, positions, values)
         parent_ref = None
         parent_text = data["parent"]
         if actor is None and not parent_text:
             errors.pop("parent", None)  # the system may create top-level organisations
         if parent_text:
-            key = PATH_SEPARATOR.join(_segments(parent_text))
+            key = PATH_SEPARATOR.join(segments(parent_text))
             if key in local:
                 parent_ref = local[key]
                 if parent_ref is None:
-                    errors["parent"] = _("本文件中有多个组织与“%(text)s”相符，请写完整路径。") % {"text": parent_text}
+                    errors["parent"] = CellError(gettext_lazy("本文件中有多个组织与“%(text)s”相符，请写完整路径。"),
+                                                 text=excerpt(parent_text))
                 else:
                     parent_ref = ("file", parent_ref)
             else:
                 try:
                     parent = orgs(parent_text)
-                    require(actor, "export", parent, field="parent")
-                except ValueError as exc:
-                    errors["parent"] = str(exc) + _("（上级须已在系统中，或在本文件中列在前面）")
+                    require_in_scope(actor, parent, field="parent")
+                except CellError as exc:
+                    errors["parent"] = CellError(gettext_lazy("%(reason)s（上级须已在系统中，或在本文件中列在前面）"),
+                                                 reason=exc)
                 except ValidationError:
                     errors["parent"] = unreachable_org(parent_text)
                 else:
@@ -487,15 +200,15 @@ def _check_orgs(actor, sheet, result):
         if data["area"]:
             try:
                 data["area"] = areas(data["area"])
-            except ValueError as exc:
-                errors["area"] = str(exc)
+            except CellError as exc:
+                errors["area"] = exc
         else:
             data["area"] = None
         if data["founded_on"] and data["founded_on"] > today:
             errors["founded_on"] = _("成立日期不能晚于今天。")
         if data["code"]:
             if data["code"] in codes:
-                errors["code"] = _("与第 %(row)s 行的组织代码重复。") % {"row": codes[data["code"]]}
+                errors["code"] = CellError(gettext_lazy("与第 %(row)s 行的组织代码重复。"), row=codes[data["code"]])
             elif Org.objects.filter(code=data["code"]).exists():
                 errors["code"] = _("该组织代码已在系统中登记。")
             codes.setdefault(data["code"], number)
@@ -514,7 +227,7 @@ def _check_orgs(actor, sheet, result):
                 errors["name"] = _("同一上级下已有同名组织。")
             siblings.add(sibling_key)
         if errors:
-            _add_row_problems(result, number, ORG_COLUMNS, errors)
+            result.add_row(number, ORG_COLUMNS, errors, raw)
         index = len(plans)
         plans.append({"row": number, "data": data, "parent": parent_ref})
         # Later rows may name this one as their parent by any tail of its name path,
@@ -533,6 +246,8 @@ def _check_orgs(actor, sheet, result):
         keys |= {k for k in (data["code"], data["id"]) if k}
         for key in keys:
             local[key] = None if key in local and local[key] != index else index
+    if not result.rows and not result.problems:
+        result.file_problem(CellError(NO_ROWS))
     return plans
 
 
@@ -562,11 +277,11 @@ def _write_orgs(actor, plans, result):
                     unit_name=data["unit_name"], founded_on=data["founded_on"], phone=data["phone"]))
             roots = [p["parent"][1].path for p in plans if p["parent"] and p["parent"][0] == "db"]
             audit.record(actor=actor, action="import", object_type="orgs.org", object_repr="党组织导入",
-                         org=_common_root(roots), row_count=len(created))
+                         org=common_root(Org, roots), row_count=len(created))
     except (ValidationError, PermissionDenied) as exc:
         messages = _validation_messages(exc) if isinstance(exc, ValidationError) else {"": str(exc)}
         row = current["row"] if current else None
-        _add_row_problems(result, row, ORG_COLUMNS, messages)
+        result.add_row(row, ORG_COLUMNS, messages)
         return result
     result.created = len(created)
     return result
@@ -579,27 +294,29 @@ MEMBER_ARGS = ("name", "id_number", "joined_on", "status", "category", "full_on"
 
 
 class _MemberChecker:
+    """Checks one row at a time; ID numbers already registered are checked by batch."""
+
     def __init__(self, actor, positions):
         self.actor = actor
-        self.reader = _RowReader(positions)
-        self.orgs = _TreeResolver(Org, actor)
-        self.areas = _TreeResolver(Area, actor)
+        self.positions = positions
+        self.orgs = TreeResolver(Org, actor, is_org=True)
+        self.areas = TreeResolver(Area, actor)
         self.seen = {}  # normalised ID number -> first row
         self.scope_checked = {}
 
     def check(self, number, values):
-        """Return (prepared Member or None, {column key: reason})."""
-        data, errors = self.reader.read(MEMBER_COLUMNS, values)
+        """Return (raw cells, prepared Member or None, {column key: error})."""
+        raw, data, errors = read_row(MEMBER_COLUMNS, self.positions, values)
         org = None
         if data["org"]:
             try:
                 org = self.orgs(data["org"])
-            except ValueError as exc:
-                errors["org"] = str(exc)
+            except CellError as exc:
+                errors["org"] = exc
             else:
                 if org.pk not in self.scope_checked:
                     try:
-                        require(self.actor, "export", org, field="org")
+                        require_in_scope(self.actor, org, field="org")
                         self.scope_checked[org.pk] = None
                     except ValidationError:
                         self.scope_checked[org.pk] = unreachable_org(data["org"])
@@ -609,13 +326,13 @@ class _MemberChecker:
         if data["residence_area"]:
             try:
                 area = self.areas(data["residence_area"])
-            except ValueError as exc:
-                errors["residence_area"] = str(exc)
+            except CellError as exc:
+                errors["residence_area"] = exc
         number_text = normalise(data["id_number"])
         if number_text and "id_number" not in errors:
             first = self.seen.setdefault(number_text, number)
             if first != number:
-                errors["id_number"] = _("与第 %(row)s 行的公民身份号码重复。") % {"row": first}
+                errors["id_number"] = CellError(gettext_lazy("与第 %(row)s 行的公民身份号码重复。"), row=first)
         if data["birth_date"] and "id_number" not in errors:
             try:
                 if birth_date_of(validate_id_number(number_text)) != data["birth_date"]:
@@ -626,88 +343,90 @@ class _MemberChecker:
         arguments["joined_on"] = data["joined_on"]
         arguments["full_on"] = data["full_on"]
         try:
-            member = services.member_prepare(org=org, residence_area=area, **arguments)
+            member = services.member_prepare(org=org, residence_area=area, actor=self.actor, check_duplicate=False,
+                                              **arguments)
         except ValidationError as exc:
             for key, message in _validation_messages(exc).items():
                 errors.setdefault(key, message)
             member = None
-        return (None if errors else member), errors
+        return raw, (None if errors else member), errors
 
 
-def import_members(*, actor, sheet, dry_run=False):
-    """Register the members of a sheet in bulk. All or nothing; one audit entry."""
+class _Rollback(Exception):
+    """Leave the import's transaction without writing anything."""
+
+
+def import_members(*, actor, sheet, dry_run=False, progress=None):
+    """Register the members of a sheet in bulk. All or nothing; one audit entry.
+
+    One pass over the file: each row is checked as it is read; every BATCH rows, the ID
+    numbers of the batch are looked up in one query, and while no problem has been found
+    the batch is written through `services.member_bulk_create`. The whole run is one
+    transaction that is rolled back at the end if any row had a problem (or on a dry run),
+    so nothing is kept unless every row is right."""
+    progress = progress or (lambda n: None)
     result = ImportResult(kind="members", dry_run=dry_run)
     try:
-        header_row, positions, header_problems, rows = _rows_with_header(sheet, MEMBER_COLUMNS)
-        for label, message in header_problems:
-            result.problems.append(Problem(header_row, label, message))
-        if result.problems:
-            return result
-        checker = _MemberChecker(actor, positions)
-        prepared, keep = [], True
-        for number, values in rows:
-            result.rows += 1
-            member, errors = checker.check(number, values)
-            if errors:
-                _add_row_problems(result, number, MEMBER_COLUMNS, errors)
-            elif keep:
-                prepared.append(member)
-                if len(prepared) > KEEP_PREPARED:
-                    keep, prepared = False, []
+        header_row, positions, header_problems, rows = rows_with_header(sheet, MEMBER_COLUMNS)
     except SpreadsheetError as exc:
-        return _file_problem(result, exc)
-    if result.problems or dry_run:
+        return result.file_problem(exc)
+    for label, error in header_problems:
+        result.add(problem(header_row, label, error))
+    if result.problems:
         return result
-    return _write_members(actor, sheet, prepared if keep else None, result)
-
-
-def _write_members(actor, sheet, prepared, result):
-    created = 0
+    checker = _MemberChecker(actor, positions)
     org_paths = set()
     try:
         with transaction.atomic():
-            if prepared is None:
-                prepared = _prepare_again(actor, sheet)
-            batch = []
-            for member in prepared:
-                batch.append(member)
-                org_paths.add(member.org.path)
-                if len(batch) >= BULK_BATCH:
-                    Member.objects.bulk_create(batch)
-                    created += len(batch)
+            batch = []  # (row number, raw id number cell, member)
+            for number, values in rows:
+                result.rows += 1
+                raw, member, errors = checker.check(number, values)
+                if errors:
+                    result.add_row(number, MEMBER_COLUMNS, errors, raw)
+                else:
+                    batch.append((number, raw["id_number"], member))
+                if len(batch) >= BATCH:
+                    _flush(actor, result, batch, org_paths)
                     batch = []
-            if batch:
-                Member.objects.bulk_create(batch)
-                created += len(batch)
+                    progress(result.rows)
+            _flush(actor, result, batch, org_paths)
+            progress(result.rows)
+            if not result.rows and not result.problems:
+                result.file_problem(CellError(NO_ROWS))
+            if result.problems or dry_run:
+                raise _Rollback
             audit.record(actor=actor, action="import", object_type="orgs.member", object_repr="党员导入",
-                         org=_common_root(sorted(org_paths)), row_count=created)
+                         org=common_root(Org, sorted(org_paths)), row_count=result.created)
+    except _Rollback:
+        result.created = 0
+    except SpreadsheetError as exc:  # found part-way through the file (too many rows, a cell too long)
+        result.created = 0
+        result.file_problem(exc)
     except IntegrityError:
-        result.problems.append(Problem(None, "", _("导入时有身份证号已被他人同时登记，未做任何修改，请重新导入。")))
-        return result
-    except _Changed as exc:
-        _add_row_problems(result, exc.row, MEMBER_COLUMNS, exc.errors)
-        return result
-    result.created = created
+        result.created = 0
+        result.file_problem(_("导入时有身份证号已被他人同时登记，未做任何修改，请重新导入。"))
     return result
 
 
-class _Changed(Exception):
-    """A row that passed the check failed when prepared again (data changed meanwhile)."""
-
-    def __init__(self, row, errors):
-        super().__init__(row)
-        self.row, self.errors = row, errors
-
-
-def _prepare_again(actor, sheet):
-    """Prepare a large file's members a second time, one at a time, inside the write."""
-    _header_row, positions, _problems, rows = _rows_with_header(sheet, MEMBER_COLUMNS)
-    checker = _MemberChecker(actor, positions)
-    for number, values in rows:
-        member, errors = checker.check(number, values)
-        if errors:
-            raise _Changed(number, errors)
-        yield member
+def _flush(actor, result, batch, org_paths):
+    """Look a batch's ID numbers up in one query; write the batch while the file has no
+    problem so far. A number registered outside the actor's scope is not disclosed: a dry
+    run passes it, the write refuses it neutrally (orgs.services.id_number_clashes)."""
+    if not batch:
+        return
+    visible, hidden = services.id_number_clashes(actor=actor, hashes=[m.id_number_hash for _n, _raw, m in batch])
+    id_label = MEMBER_COLUMNS[2].label
+    for number, raw, member in batch:
+        if member.id_number_hash in visible:
+            result.add(problem(number, id_label, _("该身份证号已登记。"), raw))
+        elif member.id_number_hash in hidden and not result.dry_run:
+            result.add(problem(number, id_label, _("无法登记该身份证号，请联系上级组织部门核实。"), raw))
+    if result.problems or result.dry_run:
+        return
+    services.member_bulk_create(actor=actor, members=[member for _n, _raw, member in batch])
+    org_paths.update(member.org.path for _n, _raw, member in batch)
+    result.created += len(batch)
 
 
 # Export ------------------------------------------------------------------------------
@@ -845,7 +564,7 @@ def _audit_root(paths, used):
         org = Org.objects.filter(pk=used["within"][0]).first()
         if org is not None and any(org.path.startswith(p) for p in paths):
             return org
-    return _common_root(paths)
+    return common_root(Org, paths)
 
 
 def _check_bulk(actor, count, reason, paths, used):
@@ -889,8 +608,8 @@ def export_orgs(*, actor, params=None, fmt="xlsx", reason=""):
     def rows():
         names = _NamePaths(_org_names(paths))
         area_paths = _area_name_paths(list(queryset.order_by().values_list("area_id", flat=True).distinct()))
-        kind_label = _label_of(ORG_COLUMNS[2])
-        sector_label = _label_of(ORG_COLUMNS[3])
+        kind_label = ORG_COLUMNS[2].label_of
+        sector_label = ORG_COLUMNS[3].label_of
         fields = ("pk", "name", "short_name", "kind", "sector", "path", "code", "unit_name", "area_id",
                   "founded_on", "phone")
         for pk, name, short, kind, sector, path, code, unit, area_id, founded, phone in (
@@ -927,7 +646,7 @@ def export_members(*, actor, params=None, fmt="xlsx", reason="", full_id=False):
         names = _NamePaths(_org_names(paths))
         area_paths = _area_name_paths(
             list(queryset.order_by().values_list("residence_area_id", flat=True).distinct()))
-        labels = {c.key: _label_of(c) for c in MEMBER_COLUMNS if c.kind == "choice"}
+        labels = {c.key: c.label_of for c in MEMBER_COLUMNS if c.kind == "choice"}
         fields = ["pk", "name", "gender", "id_number_masked", "ethnicity", "birth_date", "education", "category",
                   "status", "joined_on", "full_on", "job", "org__path", "employer_name", "phone_masked",
                   "address_masked", "residence_area_id"]
@@ -947,44 +666,14 @@ def export_members(*, actor, params=None, fmt="xlsx", reason="", full_id=False):
     return Export(kind="members", fmt=fmt, count=count, rows=rows, full_id=bool(full_paths))
 
 
-# Templates ---------------------------------------------------------------------------
+# Templates and registration ---------------------------------------------------------
 
 def template_workbook(kind):
-    """An empty import file: the header row, drop-downs for choice columns, text format for
-    ID numbers and phones, and a second sheet 说明 describing every column."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
+    """An empty import file for organisations or members (see core.spreadsheets.templates)."""
+    return core_template(COLUMNS[kind], SHEET_TITLES[kind], text_keys=("id_number", "phone", "code"))
 
-    columns = COLUMNS[kind]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET_TITLES[kind]
-    bold = Font(bold=True)
-    for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.label)
-        cell.font = bold
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = max(12, min(40, len(column.example) * 1.6))
-        if column.kind == "choice":
-            validation = DataValidation(type="list", formula1='"' + ",".join(choice_labels(column)) + '"',
-                                        allow_blank=not column.required)
-            validation.add(f"{letter}2:{letter}10000")
-            sheet.add_data_validation(validation)
-        if column.kind == "id_number" or column.key in ("phone", "code"):
-            sheet.column_dimensions[letter].number_format = "@"
-    sheet.freeze_panes = "A2"
-    notes = book.create_sheet("说明")
-    notes.append(["列名", "英文代码", "含义", "格式", "必填", "允许值", "示例"])
-    for cell in notes[1]:
-        cell.font = bold
-    for column in columns:
-        notes.append([column.label, column.key, column.meaning, column.fmt, "是" if column.required else "否",
-                      column.allowed(), column.example])
-    for letter, width in zip("ABCDEFG", (14, 16, 30, 50, 6, 50, 40)):
-        notes.column_dimensions[letter].width = width
-    handle = tempfile.TemporaryFile()
-    book.save(handle)
-    handle.seek(0)
-    return handle
+
+register(Importable(kind="orgs", title=gettext_lazy("党组织"), columns=ORG_COLUMNS, run=import_orgs,
+                    template=lambda: template_workbook("orgs"), back_url="orgs_io:index"))
+register(Importable(kind="members", title=gettext_lazy("党员"), columns=MEMBER_COLUMNS, run=import_members,
+                    template=lambda: template_workbook("members"), back_url="orgs_io:index"))

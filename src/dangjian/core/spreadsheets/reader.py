@@ -1,16 +1,18 @@
-"""Spreadsheet input and output shared by every import and export.
+"""Spreadsheet input shared by every import.
 
-Reading accepts only .xlsx (openpyxl, read-only, cached values) and .csv (UTF-8 with or
-without BOM, else GB18030, which is what Excel on Chinese Windows writes). An upload is
-checked before any parser sees it: its size, its extension and declared type, its first
-bytes, and for xlsx the zip directory (entry count, total uncompressed size, compression
-ratio, no DTD in any XML part), so a zip bomb or a renamed file is refused cheaply.
-zipfile never inflates more than an entry's declared size, so checking the declared
-sizes bounds what openpyxl can decompress.
+Reading accepts only .xlsx and .csv (UTF-8 with or without BOM, else GB18030, which is
+what Excel on Chinese Windows writes). An upload is checked before any parser sees it:
+its size, its extension and declared type, its first bytes, and for xlsx the zip
+directory (entry count, total uncompressed size, compression ratio, no DTD in any XML
+part), so a zip bomb or a renamed file is refused cheaply.
 
-Writing guards against formula injection: a text cell that starts with = + - @, a tab or
-a carriage return is written in csv with a leading apostrophe, and in xlsx as an explicit
-string cell with the quote prefix set, so no spreadsheet program evaluates it.
+A file can stay under all of those and still inflate to a few hundred MB of XML (a 2.5 MB
+xlsx holding 190 MB of sheet XML). So before the parser runs, every sheet and the
+shared-string table are scanned as a stream of bytes, in fixed-size chunks: no run of
+text (a cell, a shared string, an attribute) may be longer than MAX_CELL_BYTES, and a
+sheet may not have more rows or cells than the import allows. Only then does calamine
+(Rust, fast) read the first sheet; what it holds is bounded by those counts. Nothing
+the scan refuses is echoed back: the message names the limit, never the content.
 """
 
 import codecs
@@ -23,7 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+
+from .columns import Rendered
 
 XLSX_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -46,13 +50,16 @@ BLANK_ROW_ALLOWANCE = 10_000
 ZIP_MAX_ENTRIES = 2_000
 ZIP_MAX_RATIO = 100
 ZIP_RATIO_FLOOR = 1024 * 1024  # small parts may compress well without being a bomb
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL_XML = re.compile(r"[\000-\010\013\014\016-\037]")
+# A cell holds at most this much text (Excel's own limit is 32,767 characters); the byte
+# scan allows for three bytes per character and XML escapes.
+MAX_CELL_CHARS = 4000
+MAX_CELL_BYTES = 4 * MAX_CELL_CHARS
+SCAN_CHUNK = 1024 * 1024
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
-class SpreadsheetError(Exception):
-    """The file as a whole cannot be read; the message says why, in Chinese."""
+class SpreadsheetError(Rendered, Exception):
+    """The file as a whole cannot be read; the message says why (Chinese or English)."""
 
 
 def max_unzipped_bytes():
@@ -70,6 +77,8 @@ class Sheet:
     data: bytes = field(repr=False)
     max_rows: int = 0
     text: str = field(default="", repr=False)
+    _scanned: bool = field(default=False, repr=False)
+    _row_counts: dict = field(default_factory=dict, repr=False)
 
     def rows(self):
         """Yield (spreadsheet row number, tuple of values) for every non-blank row.
@@ -84,54 +93,58 @@ class Sheet:
                 continue
             seen += 1
             if self.max_rows and seen > self.max_rows + 1:
-                raise SpreadsheetError(_("文件超过 %(max)s 行数据的上限，请分批导入。") % {"max": self.max_rows})
+                raise SpreadsheetError(_("文件超过 %(max)s 行数据的上限，请分批导入。"), max=self.max_rows)
             yield number, values
 
-    def _xlsx_rows(self):
-        import openpyxl
+    def estimated_rows(self):
+        """Rows in the file (an upper bound, header and blank rows included), for progress."""
+        if self.kind == "csv":
+            return self.text.count("\n") + 1
+        if not self._scanned:
+            self._row_counts = scan_xlsx(self.data, max_rows=self.max_rows)
+            self._scanned = True
+        return max(self._row_counts.values(), default=0)
 
+    def _xlsx_rows(self):
+        from python_calamine import CalamineWorkbook
+
+        unreadable = _("无法读取该 xlsx 文件，请用 Excel 或 WPS 重新另存为 .xlsx。")
+        if not self._scanned:
+            self._row_counts = scan_xlsx(self.data, max_rows=self.max_rows)
+            self._scanned = True
         try:
-            book = openpyxl.load_workbook(io.BytesIO(self.data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise SpreadsheetError(_("无法读取该 xlsx 文件，请用 Excel 或 WPS 重新另存为 .xlsx。")) from exc
-        try:
-            sheet = book.worksheets[0] if book.worksheets else None
-            if sheet is None:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+            if not book.sheet_names:
                 raise SpreadsheetError(_("文件中没有工作表。"))
-            # Rows missing from the XML are filled in by openpyxl; cap the physical rows
-            # so a sheet that names row 1,048,576 costs nothing.
-            cap = (self.max_rows + 1 + BLANK_ROW_ALLOWANCE) if self.max_rows else None
-            try:
-                for number, values in enumerate(
-                    sheet.iter_rows(max_col=MAX_COLUMNS, max_row=cap + 1 if cap else None, values_only=True),
-                    start=1,
-                ):
-                    if cap and number > cap:
-                        raise SpreadsheetError(
-                            _("文件超过 %(max)s 行数据的上限，请分批导入。") % {"max": self.max_rows})
-                    end = len(values)
-                    while end and values[end - 1] is None:  # openpyxl pads every row to max_col
-                        end -= 1
-                    yield number, values[:end]
-            except SpreadsheetError:
-                raise
-            except Exception as exc:
-                raise SpreadsheetError(_("无法读取该 xlsx 文件，请用 Excel 或 WPS 重新另存为 .xlsx。")) from exc
-        finally:
-            book.close()
+            sheet = book.get_sheet_by_index(0)
+        except SpreadsheetError:
+            raise
+        except Exception as exc:  # calamine raises CalamineError, ZipError, XmlError, ValueError...
+            raise SpreadsheetError(unreadable) from exc
+        first_row, first_col = sheet.start or (0, 0)
+        pad = (None,) * first_col
+        for offset, values in enumerate(sheet.iter_rows()):
+            end = len(values)
+            while end and values[end - 1] in (None, ""):
+                end -= 1
+            yield first_row + offset + 1, pad + tuple(values[:max(0, min(end, MAX_COLUMNS - first_col))])
 
     def _csv_rows(self):
-        csv.field_size_limit(1024 * 1024)
+        csv.field_size_limit(MAX_CELL_CHARS)
         reader = csv.reader(io.StringIO(self.text, newline=""))
         try:
             for number, values in enumerate(reader, start=1):
                 yield number, tuple(_unguard(v) for v in values[:MAX_COLUMNS])
         except csv.Error as exc:
-            raise SpreadsheetError(_("CSV 文件格式有误：%(error)s") % {"error": exc}) from exc
+            if "field larger" in str(exc):
+                raise _cell_too_long() from exc
+            raise SpreadsheetError(_("CSV 文件格式有误：%(error)s"), error=str(exc)[:100]) from exc
 
 
 def _clean_value(value):
     if isinstance(value, str):
+        if len(value) > MAX_CELL_CHARS:
+            raise _cell_too_long()
         return value.strip()
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -155,7 +168,7 @@ def open_upload(upload, *, max_bytes=None, max_rows=None):
     max_bytes = max_bytes or settings.DANGJIAN_IMPORT_MAX_BYTES
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
-        raise SpreadsheetError(_too_big(max_bytes))
+        raise _too_big(max_bytes)
     data = upload.read(max_bytes + 1)
     content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
     return open_bytes(data, name=getattr(upload, "name", ""), content_type=content_type,
@@ -167,31 +180,31 @@ def open_path(path, *, max_bytes=None, max_rows=None):
     max_bytes = max_bytes or settings.DANGJIAN_IMPORT_MAX_BYTES
     path = Path(path)
     if path.stat().st_size > max_bytes:
-        raise SpreadsheetError(_too_big(max_bytes))
+        raise _too_big(max_bytes)
     return open_bytes(path.read_bytes(), name=path.name, content_type="", max_bytes=max_bytes, max_rows=max_rows)
 
 
 def _too_big(max_bytes):
-    return _("文件超过 %(size)s MB 的上限，请分批导入。") % {"size": round(max_bytes / 1024 / 1024, 1)}
+    return SpreadsheetError(_("文件超过 %(size)s MB 的上限，请分批导入。"), size=round(max_bytes / 1024 / 1024, 1))
 
 
 def open_bytes(data, *, name, content_type="", max_bytes=None, max_rows=None):
     max_bytes = max_bytes or settings.DANGJIAN_IMPORT_MAX_BYTES
     max_rows = settings.DANGJIAN_IMPORT_MAX_ROWS if max_rows is None else max_rows
     if len(data) > max_bytes:
-        raise SpreadsheetError(_too_big(max_bytes))
+        raise _too_big(max_bytes)
     suffix = _suffix(name)
     if suffix == ".xlsx":
         if content_type not in XLSX_TYPES:
-            raise SpreadsheetError(_("文件类型（%(type)s）与 .xlsx 不符。") % {"type": content_type})
+            raise SpreadsheetError(_("文件类型（%(type)s）与 .xlsx 不符。"), type=content_type[:50])
         check_xlsx(data)
         return Sheet(kind="xlsx", data=data, max_rows=max_rows)
     if suffix == ".csv":
         if content_type not in CSV_TYPES:
-            raise SpreadsheetError(_("文件类型（%(type)s）与 .csv 不符。") % {"type": content_type})
+            raise SpreadsheetError(_("文件类型（%(type)s）与 .csv 不符。"), type=content_type[:50])
         return Sheet(kind="csv", data=data, max_rows=max_rows, text=decode_csv(data))
     if suffix in (".xls", ".et", ".xlsm", ".xlsb", ".ods"):
-        raise SpreadsheetError(_("不支持 %(suffix)s 文件，请在 Excel 或 WPS 中另存为 .xlsx 或 .csv。") % {"suffix": suffix})
+        raise SpreadsheetError(_("不支持 %(suffix)s 文件，请在 Excel 或 WPS 中另存为 .xlsx 或 .csv。"), suffix=suffix)
     raise SpreadsheetError(_("只能导入 .xlsx 或 .csv 文件。"))
 
 
@@ -217,13 +230,67 @@ def check_xlsx(data):
                 raise SpreadsheetError(_("不支持加密的 xlsx 文件。"))
             total += info.file_size
             if total > limit:
-                raise SpreadsheetError(_("xlsx 文件解压后过大（超过 %(size)s MB），已拒绝。") % {
-                    "size": limit // (1024 * 1024)})
+                raise SpreadsheetError(_("xlsx 文件解压后过大（超过 %(size)s MB），已拒绝。"),
+                                       size=limit // (1024 * 1024))
             if info.file_size > ZIP_RATIO_FLOOR and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1):
                 raise SpreadsheetError(_("xlsx 文件压缩比异常（疑似压缩炸弹），已拒绝。"))
         for info in entries:
             if info.filename.endswith((".xml", ".rels", ".vml")) and _has_doctype(archive, info):
                 raise SpreadsheetError(_("xlsx 文件含有文档类型声明（DTD），已拒绝。"))
+
+
+def _cell_too_long():
+    return SpreadsheetError(_("文件中有单元格超过 %(n)s 个字的上限，已拒绝。"), n=MAX_CELL_CHARS)
+
+
+# Starts at "<" so that the regex engine jumps between tags (a literal prefix) instead of
+# trying every byte: a tag plus the text after it, longer than a cell may be.
+_LONG_RUN = re.compile(rb"<[^<]{%d}" % MAX_CELL_BYTES)
+
+
+def _count_rows_and_cells(buffer):
+    """Row and cell (or shared string) tags, with or without a namespace prefix. bytes.count
+    is far faster than a regex here, and a stray match only makes the cap stricter."""
+    rows = buffer.count(b"<row") + buffer.count(b":row ")
+    cells = buffer.count(b"<c ") + buffer.count(b":c ") + buffer.count(b"<c>") + buffer.count(b"<si>")
+    return rows, cells
+
+
+def scan_xlsx(data, *, max_rows):
+    """Stream every sheet and the shared strings through fixed-size chunks, refusing a text
+    run longer than a cell may be and more rows or cells than the import allows, so that
+    the parser after it holds a bounded amount."""
+    row_cap = (max_rows + 1 + BLANK_ROW_ALLOWANCE) if max_rows else None
+    cell_cap = row_cap * MAX_COLUMNS if row_cap else None
+    counts = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            name = info.filename
+            if not (name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml") or not name.endswith(".xml"):
+                continue
+            rows = cells = 0
+            carry = b""
+            with archive.open(info) as stream:
+                while True:
+                    chunk = stream.read(SCAN_CHUNK)
+                    if not chunk:
+                        break
+                    buffer = carry + chunk
+                    cut = buffer.rfind(b">") + 1
+                    complete, carry = buffer[:cut], buffer[cut:]
+                    if len(carry) > MAX_CELL_BYTES or _LONG_RUN.search(complete) or (
+                            not rows and complete.find(b"<") > MAX_CELL_BYTES):
+                        raise _cell_too_long()
+                    more_rows, more_cells = _count_rows_and_cells(complete)
+                    rows += more_rows
+                    cells += more_cells
+                    if row_cap and rows > row_cap:
+                        raise SpreadsheetError(_("文件超过 %(max)s 行数据的上限，请分批导入。"), max=max_rows)
+                    if cell_cap and cells > cell_cap:
+                        raise SpreadsheetError(_("文件的单元格数量超过上限，请分批导入。"))
+            if name.startswith("xl/worksheets/"):
+                counts[name] = rows
+    return counts
 
 
 def _has_doctype(archive, info):
@@ -261,76 +328,3 @@ def decode_csv(data):
         except UnicodeDecodeError:
             continue
     raise SpreadsheetError(_("无法识别 CSV 文件的编码，请保存为 UTF-8 或 GB18030。"))
-
-
-# Writing -----------------------------------------------------------------------------
-
-def needs_guard(value):
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-
-
-def csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if needs_guard(text) else text
-
-
-class CsvWriter:
-    """Rows to csv bytes in chunks: feed `write_row`, take `drain()` for a streaming
-    response. Starts with a UTF-8 BOM so Excel opens Chinese text correctly."""
-
-    def __init__(self):
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
-        self._buffer.write("\ufeff")
-
-    def write_row(self, values):
-        self._writer.writerow([csv_value(v) for v in values])
-
-    def drain(self):
-        text = self._buffer.getvalue()
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        return text.encode("utf-8")
-
-
-class XlsxWriter:
-    """A write-only openpyxl workbook: memory stays flat whatever the row count."""
-
-    def __init__(self, title, header):
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
-
-        self._cell = WriteOnlyCell
-        self.book = Workbook(write_only=True)
-        self.sheet = self.book.create_sheet(title[:31])
-        bold = Font(bold=True)
-        cells = []
-        for label in header:
-            cell = WriteOnlyCell(self.sheet, value=label)
-            cell.font = bold
-            cells.append(cell)
-        self.sheet.append(cells)
-
-    def write_row(self, values):
-        self.sheet.append([self._xlsx_value(v) for v in values])
-
-    def _xlsx_value(self, value):
-        if isinstance(value, str):
-            value = _ILLEGAL_XML.sub("", value)
-            if needs_guard(value):
-                cell = self._cell(self.sheet, value=value)
-                cell.data_type = "s"
-                cell.quotePrefix = True
-                return cell
-        return value
-
-    def save(self, target):
-        self.book.save(target)
-

@@ -1,0 +1,290 @@
+"""What every import shares: the error shape, the header search, finding an organisation
+or area named in a cell, the permission check, and the registry of importable kinds.
+
+A module registers a kind (`register("members", ...)`) with its columns and a `run`
+function `run(*, actor, sheet, dry_run, progress) -> ImportResult`. `run` reads every row,
+collects every problem, and writes only when there is none, in one transaction through
+the module's services; the job (`core.spreadsheets.jobs`) runs it in the background.
+
+One error shape everywhere: `Problem(row, column, value, reason, reason_en)`, the row as
+numbered in the spreadsheet (None for the file as a whole), the column's header, at most
+50 characters of the cell, and the reason in Chinese and in English.
+"""
+
+from dataclasses import asdict, dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.scope import scope_paths, user_can
+from dangjian.core.services import require
+
+from .columns import CellError, Rendered, excerpt, match_header, norm, text_of
+from .reader import SpreadsheetError
+
+# Imports create and change records, so they need the `change` capability on every
+# organisation a row names (checked here and nowhere else).
+IMPORT_ACTION = "change"
+MAX_PROBLEMS = 1000
+RESOLVE_LIMIT = 2_000
+
+
+@dataclass
+class Problem:
+    row: int | None
+    column: str
+    value: str
+    reason: str
+    reason_en: str
+
+    @property
+    def message(self):
+        """The reason in the active language (English when the page is English, else Chinese)."""
+        return self.reason_en if (translation.get_language() or "").startswith("en") else self.reason
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def problem(row, column, error, value=None):
+    """A Problem from a CellError or SpreadsheetError (rendered in both languages), a
+    ValidationError or text."""
+    if isinstance(error, Rendered):
+        zh, en = error.render("zh-hans"), error.render("en")
+    else:
+        if isinstance(error, ValidationError):
+            zh = " ".join(error.messages)
+        else:
+            zh = str(error)
+        en = english(zh)
+    return Problem(row=row, column=str(column or ""), value=excerpt(value) if value not in (None, "") else "",
+                   reason=zh, reason_en=en)
+
+
+def english(text):
+    """The English catalog's text for a Chinese message (itself when it has none, e.g. a
+    message with parameters filled in)."""
+    with translation.override("en"):
+        return gettext(text)
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    dry_run: bool = False
+    problems: list = field(default_factory=list)
+    problem_count: int = 0
+
+    @property
+    def ok(self):
+        return not self.problems
+
+    def add(self, item):
+        """Keep the first MAX_PROBLEMS problems; count them all."""
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(item)
+
+    def file_problem(self, error):
+        self.add(problem(None, "", error))
+        return self
+
+    def add_row(self, row, columns, errors, values=None):
+        """Problems of one row: {column key: error}, in the order of the columns."""
+        order = {column.key: i for i, column in enumerate(columns)}
+        labels = {column.key: column.label for column in columns}
+        for key in sorted(errors, key=lambda k: order.get(k, len(order))):
+            self.add(problem(row, labels.get(key, ""), errors[key], (values or {}).get(key)))
+
+
+NO_ROWS = _("文件中没有数据行（只有表头）。")
+
+
+def rows_with_header(sheet, columns):
+    """Find the header among the first rows (registry files may carry a title row above it).
+
+    Returns (header row number, positions, header problems [(label, CellError)], iterator over data rows)."""
+    rows = sheet.rows()
+    lookup = {norm(name) for column in columns for name in column.names()}
+    skipped = []
+    for number, values in rows:
+        hits = sum(1 for v in values if norm(text_of(v)) in lookup)
+        if hits >= 2 or len(skipped) >= 4:
+            chosen = (number, values) if hits >= 2 else skipped[0]
+            break
+        skipped.append((number, values))
+    else:
+        if not skipped:
+            raise SpreadsheetError(_("文件是空的：没有找到表头。"))
+        chosen = skipped[0]
+    number, values = chosen
+    positions, problems = match_header(values, columns)
+    return number, positions, problems, rows
+
+
+def cells(columns, positions, values):
+    """{column key: raw cell} for the columns the header names."""
+    return {column.key: values[positions[column.key]] if positions.get(column.key, len(values)) < len(values)
+            else None for column in columns}
+
+
+def read_row(columns, positions, values):
+    """Convert one row's cells: returns (raw cells, parsed values, {key: CellError})."""
+    raw = cells(columns, positions, values)
+    parsed, errors = {}, {}
+    for column in columns:
+        if column.read_only:
+            continue
+        try:
+            parsed[column.key] = column.convert(raw[column.key])
+        except CellError as exc:
+            errors[column.key] = exc
+            parsed[column.key] = None
+            continue
+        if column.required and parsed[column.key] in (None, ""):
+            errors[column.key] = CellError(_("必填，不能为空。"))
+    return raw, parsed, errors
+
+
+# Permission --------------------------------------------------------------------------
+
+def may_import(user):
+    """Whether the user may open an import page at all (some subtree with `change`)."""
+    return bool(scope_paths(user, IMPORT_ACTION))
+
+
+def require_in_scope(actor, org, *, field):
+    """The one check every import makes on an organisation a row names."""
+    require(actor, IMPORT_ACTION, org, field=field)
+
+
+def unreachable_org(text):
+    """One message for an org that does not exist and one outside the importer's scope,
+    so an import cannot be used to learn what exists elsewhere."""
+    return CellError(_("党组织“%(text)s”不存在或不在您的管辖范围内。"), text=excerpt(text))
+
+
+# Organisations and areas named in cells ----------------------------------------------
+
+def segments(text):
+    import re
+
+    return [s for s in re.split(r"\s*[/／]\s*", text.strip()) if s]
+
+
+class TreeResolver:
+    """Finds a tree node (an Org or an Area) written in a cell: its code, its ID, or its
+    name path (“上级/本级”, from the root or any unique tail of it). Results are cached per
+    text. For organisations, out-of-scope and missing answer alike."""
+
+    def __init__(self, model, actor=None, *, is_org=False):
+        self.model = model
+        self.actor = actor
+        self.is_org = is_org
+        self.steplen = model.steplen
+        self.cache = {}
+
+    def __call__(self, text):
+        if text not in self.cache:
+            self.cache[text] = self._resolve(text)
+        found, error = self.cache[text]
+        if error is not None:
+            raise error
+        return found
+
+    def _resolve(self, text):
+        from dangjian.core.tree import subtree_q
+
+        what = _("党组织") if self.is_org else _("区域")
+        by_code = list(self.model.objects.filter(code=text)[:2]) if text else []
+        if len(by_code) == 1:
+            return by_code[0], None
+        if text.isdigit() and not by_code:
+            by_pk = self.model.objects.filter(pk=int(text)).first()
+            if by_pk is not None:
+                return by_pk, None
+        parts = segments(text)
+        if not parts:
+            return None, CellError(_("找不到该%(what)s。"), what=what)
+        # Walk down the path: the first name may sit at any depth, each next one is a child.
+        matches = list(self.model.objects.filter(name=parts[0])[:RESOLVE_LIMIT])
+        for part in parts[1:]:
+            if not matches:
+                break
+            parents = {m.path for m in matches}
+            children = self.model.objects.filter(subtree_q("path", parents), name=part)[:RESOLVE_LIMIT]
+            matches = [c for c in children if c.path[:-self.steplen] in parents]
+        if len(matches) > 1 and self.is_org:
+            matches = [m for m in matches if not m.closed_at] or matches
+            if len(matches) > 1 and self.actor is not None:
+                matches = [m for m in matches if user_can(self.actor, IMPORT_ACTION, m)] or matches
+        if len(matches) == 1:
+            return matches[0], None
+        if not matches:
+            if self.is_org and self.actor is not None:
+                return None, unreachable_org(text)
+            return None, CellError(_("找不到%(what)s“%(text)s”。"), what=what, text=excerpt(text))
+        return None, CellError(_("有多个%(what)s叫“%(text)s”，请写出上级名称（如“上级/本级”）或代码。"),
+                               what=what, text=excerpt(text))
+
+
+def common_root(model, paths):
+    """The node whose subtree holds every path (for placing one audit entry)."""
+    paths = [p for p in paths if p]
+    if not paths:
+        return None
+    steplen = model.steplen
+    prefix = paths[0]
+    for path in paths[1:]:
+        while not path.startswith(prefix):
+            prefix = prefix[:-steplen]
+    prefix = prefix[: len(prefix) // steplen * steplen]
+    return model.objects.filter(path=prefix).first() if prefix else None
+
+
+# Registry ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Importable:
+    kind: str
+    title: object          # what the pages call it (lazy text)
+    columns: tuple
+    run: object            # run(*, actor, sheet, dry_run, progress) -> ImportResult
+    template: object = None  # template() -> binary file of an empty import file
+    back_url: str = ""     # URL name the pages link back to
+
+
+IMPORTS = {}
+_discovered = []
+
+
+def register(importable):
+    """Called by an app's `spreadsheets` module at import time (found by `importable`)."""
+    IMPORTS[importable.kind] = importable
+    return importable
+
+
+def importable(kind):
+    """The registered kind; every installed app's `spreadsheets` module is imported once
+    first, as the admin finds `admin` modules, so core names no app."""
+    if not _discovered:
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("spreadsheets")
+        _discovered.append(True)
+    return IMPORTS[kind]
+
+
+def run_import(kind, *, actor, sheet, dry_run=False, progress=None):
+    """Run a registered import in Chinese (reasons carry their English twin), returning its
+    ImportResult; a file that cannot be read becomes a file-level problem."""
+    importable_ = importable(kind)
+    with translation.override("zh-hans"):
+        try:
+            return importable_.run(actor=actor, sheet=sheet, dry_run=dry_run, progress=progress or (lambda n: None))
+        except SpreadsheetError as exc:
+            return ImportResult(kind=kind, dry_run=dry_run).file_problem(exc)

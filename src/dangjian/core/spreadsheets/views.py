@@ -1,0 +1,71 @@
+"""Pages every import shares: upload (creates a job), the job's progress and result, and
+its error report. A job is visible to its owner only (404 for anyone else)."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from .importer import importable, may_import
+from .jobs import problems_csv, start_import
+from .models import ImportJob
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("文件（.xlsx 或 .csv）"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+    dry_run = forms.BooleanField(label=gettext_lazy("只检查，不导入"), required=False)
+
+
+def require_import(user):
+    if not may_import(user):
+        raise PermissionDenied(_("您没有导入权限。"))
+
+
+@never_cache
+@login_required
+def import_page(request, kind, template_url="", intro="", help_text=""):
+    """Upload a file for the registered `kind`; the import runs as a job."""
+    require_import(request.user)
+    spec = importable(kind)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = start_import(actor=request.user, kind=kind, upload=form.cleaned_data["file"],
+                           dry_run=form.cleaned_data["dry_run"])
+        return redirect("import_job", pk=job.pk)
+    return render(request, "core/import.html", {
+        "kind": kind, "what": spec.title, "form": form, "columns": [c for c in spec.columns if not c.read_only],
+        "template_url": template_url, "intro": intro, "help": help_text, "back_url": spec.back_url,
+    }, status=400 if request.method == "POST" else 200)
+
+
+def _own_job(request, pk):
+    return get_object_or_404(ImportJob, pk=pk, owner=request.user)
+
+
+@never_cache
+@login_required
+def job_detail(request, pk):
+    """Progress while the job runs (the bar refreshes itself through htmx), then the result."""
+    job = _own_job(request, pk)
+    spec = importable(job.kind)
+    context = {"job": job, "what": spec.title, "back_url": spec.back_url}
+    if request.headers.get("HX-Request"):
+        return render(request, "core/includes/import_job_status.html", context)
+    return render(request, "core/import_job.html", context)
+
+
+@never_cache
+@login_required
+def job_problems(request, pk):
+    """The job's problems as csv: row, column, cell excerpt, reason in Chinese and English."""
+    job = _own_job(request, pk)
+    response = HttpResponse(problems_csv(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, f"import-problems-{job.pk}.csv")
+    response["Cache-Control"] = "no-store"
+    return response
