@@ -10,15 +10,21 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
+from dangjian.core.generic_views import (
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    error_messages,
+)
 from dangjian.core.models import AuditEntry
 from dangjian.core.scope import scope_paths
 
@@ -28,6 +34,7 @@ from .middleware import step_done
 from .models import ApprovalStatus, ExportApproval, RoleGrant, TOTPDevice, User
 from .ratelimit import too_many
 from .roles import user_has_global
+from .tables import AuditTable, OwnApprovalTable, PendingApprovalTable, UserTable
 
 PENDING = "dangjian_pending_2fa"
 PENDING_SECONDS = 300
@@ -37,12 +44,6 @@ ACCOUNT_ACTIONS = ("manage_accounts", "grant_roles", "reset_passwords", "lock_ac
 def _too_many_response(request, template, context):
     context = dict(context, rate_limited=True)
     return render(request, template, context, status=429)
-
-
-def _errors(request, exc):
-    for messages_ in exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]:
-        for message in messages_:
-            messages.error(request, message)
 
 
 # Login -------------------------------------------------------------------------------
@@ -116,7 +117,7 @@ def security(request):
                 services.totp_disable(actor=user, user=user)
                 messages.success(request, _("已停用动态口令。"))
         except ValidationError as exc:
-            _errors(request, exc)
+            error_messages(request, exc)
         return redirect("accounts:security")
     context = {
         "has_two_factor": services.has_two_factor(user),
@@ -181,146 +182,167 @@ def _need(user, *actions):
         raise PermissionDenied(_("您没有此项账号管理权限。"))
 
 
-@login_required
-def user_list(request):
-    _need(request.user, *ACCOUNT_ACTIONS)
-    q = request.GET.get("q", "").strip()
-    users = User.objects.order_by("username").prefetch_related(
+class AdministratorScope:
+    """Accounts are not held by an org: the three separated administrators' global actions
+    decide. Without one of `global_actions` every page here is 403, before any lookup."""
+
+    global_actions = ACCOUNT_ACTIONS
+
+    def scope_queryset(self, queryset, action):
+        _need(self.request.user, *self.global_actions)
+        return queryset
+
+    def has_scope(self):
+        return True
+
+
+class UserListView(AdministratorScope, ObjectListView):
+    queryset = User.objects.order_by("username").prefetch_related(
         Prefetch("role_grants", queryset=RoleGrant.objects.select_related("org"))
     )
-    if q:
-        users = users.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/user_list.html", {
-        "page": page, "q": q, "now": timezone.now(),
-        "can_create": user_has_global(request.user, "manage_accounts"),
-    })
+    table_class = UserTable
+    template_name = "accounts/user_list.html"
+
+    def get_queryset(self):
+        users = super().get_queryset()
+        q = self.request.GET.get("q", "").strip()
+        return users.filter(Q(username__icontains=q) | Q(display_name__icontains=q)) if q else users
+
+    def get_table_kwargs(self):
+        return {"extra": {"now": timezone.now()}}
+
+    def get_extra_context(self, table, filterset):
+        return {"q": self.request.GET.get("q", "").strip(),
+                "can_create": user_has_global(self.request.user, "manage_accounts")}
 
 
-@login_required
-def user_create(request):
-    _need(request.user, "manage_accounts")
-    form = UserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, _("账号已创建。"))
-            return redirect("accounts:user_detail", pk=user.pk)
-    return render(request, "accounts/user_form.html", {"form": form})
+class UserCreateView(AdministratorScope, ObjectEditView):
+    form_class = UserCreateForm
+    service = services.user_create
+    template_name = "accounts/user_form.html"
+    object_required = False
+    success_message = gettext_lazy("账号已创建。")
+
+    def check_permission(self, obj):
+        _need(self.request.user, "manage_accounts")
+
+    def get_cancel_url(self):
+        return reverse("accounts:user_list")
+
+    def get_success_url(self, user):
+        return reverse("accounts:user_detail", args=[user.pk])
 
 
-@login_required
-def user_detail(request, pk):
-    _need(request.user, *ACCOUNT_ACTIONS)
-    account = get_object_or_404(User, pk=pk)
-    actor = request.user
-    return render(request, "accounts/user_detail.html", {
-        "account": account,
-        "grants": account.role_grants.select_related("org").order_by("role"),
-        "grant_form": GrantForm(),
-        "locked": account.is_locked(),
-        "has_two_factor": services.has_two_factor(account),
-        "can_manage": user_has_global(actor, "manage_accounts"),
-        "can_grant": user_has_global(actor, "grant_roles"),
-        "can_reset": user_has_global(actor, "reset_passwords"),
-        "can_lock": user_has_global(actor, "lock_accounts"),
-    })
+class UserDetailView(AdministratorScope, ObjectDetailView):
+    queryset = User.objects.all()
+    template_name = "accounts/user_detail.html"
+    context_object_name = "account"
+
+    def get_extra_context(self):
+        actor, account = self.request.user, self.object
+        return {
+            "grants": account.role_grants.select_related("org").order_by("role"),
+            "grant_form": GrantForm(),
+            "locked": account.is_locked(),
+            "has_two_factor": services.has_two_factor(account),
+            "can_manage": user_has_global(actor, "manage_accounts"),
+            "can_grant": user_has_global(actor, "grant_roles"),
+            "can_reset": user_has_global(actor, "reset_passwords"),
+            "can_lock": user_has_global(actor, "lock_accounts"),
+        }
 
 
-def _account_action(request, pk, action, run):
-    _need(request.user, action)
-    account = get_object_or_404(User, pk=pk)
-    try:
-        result = run(account)
-    except ValidationError as exc:
-        _errors(request, exc)
-        result = None
-    if hasattr(result, "status_code"):
-        return result
-    return redirect("accounts:user_detail", pk=account.pk)
+class AccountActionView(AdministratorScope, ObjectActionView):
+    """A button on an account's page, allowed by one global action."""
+
+    queryset = User.objects.all()
+    permission_action = None
+
+    def service_kwargs(self, form):
+        return {"user": self.object}
+
+    def get_object_url(self):
+        return reverse("accounts:user_detail", args=[self.object.pk])
 
 
-@require_POST
-@login_required
-def user_set_active(request, pk):
-    active = request.POST.get("active") == "1"
+class UserSetActiveView(AccountActionView):
+    global_actions = ("manage_accounts",)
+    service = services.user_set_active
 
-    def run(account):
-        services.user_set_active(actor=request.user, user=account, active=active)
-        messages.success(request, _("账号已启用。") if active else _("账号已停用，其会话已全部结束。"))
+    def service_kwargs(self, form):
+        return {"user": self.object, "active": self.request.POST.get("active") == "1"}
 
-    return _account_action(request, pk, "manage_accounts", run)
-
-
-@require_POST
-@login_required
-def role_grant(request, pk):
-    def run(account):
-        form = GrantForm(request.POST)
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for message in errors:
-                    messages.error(request, message)
-            return
-        services.role_grant(actor=request.user, user=account, role=form.cleaned_data["role"],
-                            org=form.cleaned_data["org"])
-        messages.success(request, _("已授权。"))
-
-    return _account_action(request, pk, "grant_roles", run)
+    def get_success_message(self, result):
+        if self.request.POST.get("active") == "1":
+            return _("账号已启用。")
+        return _("账号已停用，其会话已全部结束。")
 
 
-@require_POST
-@login_required
-def role_revoke(request, pk):
-    _need(request.user, "grant_roles")
-    grant = get_object_or_404(RoleGrant.objects.select_related("user", "org"), pk=pk)
-    services.role_revoke(actor=request.user, grant=grant)
-    messages.success(request, _("已撤销授权。"))
-    return redirect("accounts:user_detail", pk=grant.user_id)
+class RoleGrantView(AccountActionView):
+    global_actions = ("grant_roles",)
+    form_class = GrantForm
+    service = services.role_grant
+    success_message = gettext_lazy("已授权。")
+
+    def service_kwargs(self, form):
+        return {"user": self.object, "role": form.cleaned_data["role"], "org": form.cleaned_data["org"]}
 
 
-@require_POST
-@login_required
-def user_lock(request, pk):
-    def run(account):
-        services.account_lock(actor=request.user, user=account, reason=request.POST.get("reason", "")[:200])
-        messages.success(request, _("账号已锁定。"))
+class RoleRevokeView(AccountActionView):
+    global_actions = ("grant_roles",)
+    queryset = RoleGrant.objects.select_related("user", "org")
+    service = services.role_revoke
+    success_message = gettext_lazy("已撤销授权。")
 
-    return _account_action(request, pk, "lock_accounts", run)
+    def service_kwargs(self, form):
+        return {"grant": self.object}
 
-
-@require_POST
-@login_required
-def user_unlock(request, pk):
-    def run(account):
-        services.account_unlock(actor=request.user, user=account)
-        messages.success(request, _("账号已解锁。"))
-
-    return _account_action(request, pk, "lock_accounts", run)
+    def get_object_url(self):
+        return reverse("accounts:user_detail", args=[self.object.user_id])
 
 
-@require_POST
-@login_required
-def user_password_reset(request, pk):
-    def run(account):
-        temporary = services.password_reset(actor=request.user, user=account)
-        return render(request, "accounts/password_reset_done.html", {"account": account, "temporary": temporary})
+class UserLockView(AccountActionView):
+    global_actions = ("lock_accounts",)
+    service = services.account_lock
+    success_message = gettext_lazy("账号已锁定。")
 
-    return _account_action(request, pk, "reset_passwords", run)
+    def service_kwargs(self, form):
+        return {"user": self.object, "reason": self.request.POST.get("reason", "")[:200]}
 
 
-@require_POST
-@login_required
-def user_otp_reset(request, pk):
-    def run(account):
-        services.totp_disable(actor=request.user, user=account)
-        messages.success(request, _("已清除该账号的动态口令，其下次登录时须重新绑定。"))
+class UserUnlockView(AccountActionView):
+    global_actions = ("lock_accounts",)
+    service = services.account_unlock
+    success_message = gettext_lazy("账号已解锁。")
 
-    return _account_action(request, pk, "reset_passwords", run)
+
+class UserPasswordResetView(AccountActionView):
+    """The temporary password is shown once, on this response."""
+
+    global_actions = ("reset_passwords",)
+
+    def call_service(self, form):
+        temporary = services.password_reset(actor=self.request.user, user=self.object)
+        return render(self.request, "accounts/password_reset_done.html",
+                      {"account": self.object, "temporary": temporary})
+
+
+class UserOtpResetView(AccountActionView):
+    global_actions = ("reset_passwords",)
+    service = services.totp_disable
+    success_message = gettext_lazy("已清除该账号的动态口令，其下次登录时须重新绑定。")
+
+
+user_list = UserListView.as_view()
+user_create = UserCreateView.as_view()
+user_detail = UserDetailView.as_view()
+user_set_active = UserSetActiveView.as_view()
+role_grant = RoleGrantView.as_view()
+role_revoke = RoleRevokeView.as_view()
+user_lock = UserLockView.as_view()
+user_unlock = UserUnlockView.as_view()
+user_password_reset = UserPasswordResetView.as_view()
+user_otp_reset = UserOtpResetView.as_view()
 
 
 # Audit log ---------------------------------------------------------------------------
@@ -329,15 +351,28 @@ def _can_read_audit(user):
     return user_has_global(user, "view_audit_all") or bool(scope_paths(user, "view_audit"))
 
 
-@login_required
-def audit_list(request):
+class AuditListView(ObjectListView):
     """Audit administrators read every entry; business auditors the entries in their subtrees."""
-    if not _can_read_audit(request.user):
-        raise PermissionDenied(_("您没有查看审计记录的权限。"))
-    form = AuditFilterForm(request.GET or None)
-    entries = AuditEntry.objects.visible_to(request.user).order_by("-id")
-    if form.is_valid():
-        data = form.cleaned_data
+
+    queryset = AuditEntry.objects.order_by("-id")
+    view_action = "view_audit"
+    table_class = AuditTable
+    template_name = "accounts/audit_list.html"
+
+    def get(self, request, *args, **kwargs):
+        if not _can_read_audit(request.user):
+            raise PermissionDenied(_("您没有查看审计记录的权限。"))
+        self.form = AuditFilterForm(request.GET or None)
+        return super().get(request, *args, **kwargs)
+
+    def has_scope(self):
+        return True
+
+    def get_queryset(self):
+        entries = super().get_queryset()
+        if not self.form.is_valid():
+            return entries
+        data = self.form.cleaned_data
         if data["actor"]:
             entries = entries.filter(actor_name__icontains=data["actor"])
         if data["action"]:
@@ -352,10 +387,13 @@ def audit_list(request):
             entries = entries.filter(time__date__gte=data["since"])
         if data["until"]:
             entries = entries.filter(time__date__lte=data["until"])
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "accounts/audit_list.html", {"form": form, "page": page, "query": query.urlencode()})
+        return entries
+
+    def get_extra_context(self, table, filterset):
+        return {"form": self.form}
+
+
+audit_list = AuditListView.as_view()
 
 
 # Bulk-access approvals ---------------------------------------------------------------
@@ -370,9 +408,13 @@ def approvals(request):
         try:
             bulk.approval_decide(actor=request.user, approval=approval, approve=request.POST.get("decision") == "approve")
         except ValidationError as exc:
-            _errors(request, exc)
+            error_messages(request, exc)
         return redirect(reverse("accounts:approvals"))
-    own = ExportApproval.objects.filter(requested_by=request.user).select_related("decided_by")[:50]
+    own = ExportApproval.objects.filter(requested_by=request.user).select_related("decided_by")
     pending = (ExportApproval.objects.filter(status=ApprovalStatus.PENDING).select_related("requested_by")
                if approver else ExportApproval.objects.none())
-    return render(request, "accounts/approvals.html", {"own": own, "pending": pending, "approver": approver})
+    return render(request, "accounts/approvals.html", {
+        "own": OwnApprovalTable(own, request=request),
+        "pending": PendingApprovalTable(pending, request=request),
+        "approver": approver,
+    })

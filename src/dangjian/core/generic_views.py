@@ -215,6 +215,9 @@ class ObjectActionView(ScopedObjectMixin, View):
     success_message = ""
     invalid_message = ""
 
+    def get_form_kwargs(self):
+        return {}
+
     def service_kwargs(self, form):
         return dict(form.cleaned_data) if form is not None else {}
 
@@ -246,7 +249,7 @@ class ObjectActionView(ScopedObjectMixin, View):
     def post(self, request, *args, **kwargs):
         form = self.form = None
         if self.form_class is not None:
-            form = self.form = self.form_class(request.POST)
+            form = self.form = self.form_class(request.POST, **self.get_form_kwargs())
         if form is not None:
             if not form.is_valid():
                 return self.form_invalid(form)

@@ -20,6 +20,7 @@ holds text to translate, a file (`template_name`), where makemessages finds the 
 """
 
 from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
 from django.template import engines
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
@@ -63,15 +64,18 @@ class Table:
     default_order = None  # None: keep the queryset's order
     paginate_by = 50
     empty_text = _("没有记录。")
-    empty_filtered_text = _("没有符合筛选条件的记录，可清除筛选后再看。")
+    empty_filtered_text = _("没有符合条件的记录，可清除筛选后再看。")
     empty_no_scope_text = _("您的账号还没有任何党组织的授权，因此这里没有内容。")
     row_css = None  # a callable(row) -> css class of the row
+    page_param = "page"  # another name where one page shows two tables
 
     def __init__(self, queryset, *, request, filtered=False, no_scope=False, extra=None):
         self.request = request
         self.filtered = filtered
         self.no_scope = no_scope
-        self.extra = extra or {}
+        # Cells render without the request's context processors (one render per cell);
+        # a cell with a form gets the CSRF token this way.
+        self.extra = {"csrf_token": get_token(request), **(extra or {})}
         self.sort = self._valid_sort(request.GET.get("sort", ""))
         if self.sort:
             column = self._column(self.sort.lstrip("-"))
@@ -79,11 +83,11 @@ class Table:
             queryset = queryset.order_by(*[prefix + field for field in column.order_by])
         elif self.default_order:
             queryset = queryset.order_by(*self.default_order)
-        self.page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
+        self.page = Paginator(queryset, self.paginate_by).get_page(request.GET.get(self.page_param))
         self.page.object_list = list(self.page.object_list)
         self.prepare(self.page.object_list)
         query = request.GET.copy()
-        query.pop("page", None)
+        query.pop(self.page_param, None)
         self.query = query.urlencode()
 
     def prepare(self, rows):
@@ -105,7 +109,7 @@ class Table:
                 ascending = self.sort == column.name
                 descending = self.sort == f"-{column.name}"
                 query = self.request.GET.copy()
-                query.pop("page", None)
+                query.pop(self.page_param, None)
                 query["sort"] = f"-{column.name}" if ascending else column.name
                 header["url"] = f"?{query.urlencode()}"
                 if ascending or descending:

@@ -17,7 +17,7 @@ class ListTable(Table):
         Column("public", _("公示"), css="meta", template_name="lists/cells/list_public.html"),
     ]
     empty_text = _("管辖范围内还没有清单。")
-    empty_filtered_text = _("没有符合筛选条件的清单，可清除筛选后再看。")
+    empty_filtered_text = _("没有符合条件的清单，可清除筛选后再看。")
 
 
 class MeasureTable(Table):
@@ -37,4 +37,4 @@ class MeasureTable(Table):
                template='<a href="{% url "lists:list_detail" row.list_id %}">{{ row.list.title }}</a>'),
     ]
     empty_text = _("管辖范围内还没有措施。")
-    empty_filtered_text = _("没有符合筛选条件的措施，可清除筛选后再看。")
+    empty_filtered_text = _("没有符合条件的措施，可清除筛选后再看。")

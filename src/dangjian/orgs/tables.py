@@ -15,7 +15,7 @@ class OrgTable(Table):
                template='<a href="{% url "orgs:member_list" %}?org={{ row.pk }}">{{ row.member_count }}</a>'),
     ]
     empty_text = _("管辖范围内没有符合条件的党组织（默认只列未撤销的）。")
-    empty_filtered_text = _("没有符合筛选条件的党组织，可清除筛选后再看。")
+    empty_filtered_text = _("没有符合条件的党组织，可清除筛选后再看。")
 
     def __init__(self, queryset, *, member_counts, **kwargs):
         self.member_counts = member_counts
@@ -45,7 +45,7 @@ class MemberTable(Table):
         Column("phone", _("手机号"), accessor="phone_masked", css="meta mono"),
     ]
     empty_text = _("管辖范围内没有符合条件的党员（默认只列未转出的）。")
-    empty_filtered_text = _("没有符合筛选条件的党员，可清除筛选后再看。")
+    empty_filtered_text = _("没有符合条件的党员，可清除筛选后再看。")
     empty_no_scope_text = _("您的账号没有查看党员的授权，因此这里没有内容。")
 
     def row_css(self, member):
@@ -64,7 +64,7 @@ class AreaTable(Table):
         Column("pk", _("编号"), order_by=("pk",), css="muted"),
     ]
     empty_text = _("管辖范围内没有符合条件的区域。")
-    empty_filtered_text = _("没有符合筛选条件的区域，可清除筛选后再看。")
+    empty_filtered_text = _("没有符合条件的区域，可清除筛选后再看。")
 
     def __init__(self, queryset, *, decorate, **kwargs):
         self.decorate = decorate
