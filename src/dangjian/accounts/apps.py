@@ -7,7 +7,14 @@ class AccountsConfig(AppConfig):
     verbose_name = "accounts"
 
     def ready(self):
-        from dangjian.core import checks  # noqa: F401  (deployment checks)
+        from django.utils.translation import gettext_lazy as _
+
+        from dangjian.core import audit, checks  # noqa: F401  (deployment checks)
+
+        audit.declare(
+            login=_("登录"), login_failed=_("登录失败"), logout=_("退出"), lock=_("锁定"), unlock=_("解锁"),
+            password=_("修改密码"), grant=_("授权"), revoke=_("撤销授权"), token=_("API令牌"),
+        )
         from dangjian.core.scope import register_access_policy
 
         from . import roles

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .audit import action_choices
 from .fields import PathField
 from .scope import ScopedQuerySet, has_global
 
@@ -29,27 +30,6 @@ class AuditEntry(models.Model):
     entry's hash, so editing or deleting a row breaks the chain (`dangjian audit verify`).
     """
 
-    class Action(models.TextChoices):
-        CREATE = "create", _("创建")
-        UPDATE = "update", _("修改")
-        DELETE = "delete", _("删除")
-        MOVE = "move", _("移动")
-        CLOSE = "close", _("撤销")
-        IMPORT = "import", _("导入")
-        EXPORT = "export", _("导出")
-        VIEW_PII = "view_pii", _("查看完整个人信息")
-        LOGIN = "login", _("登录")
-        LOGIN_FAILED = "login_failed", _("登录失败")
-        LOGOUT = "logout", _("退出")
-        LOCK = "lock", _("锁定")
-        UNLOCK = "unlock", _("解锁")
-        PASSWORD = "password", _("修改密码")
-        GRANT = "grant", _("授权")
-        REVOKE = "revoke", _("撤销授权")
-        TOKEN = "token", _("创建令牌")
-        SEED = "seed", _("载入演示数据")
-        PRUNE = "prune", _("清理审计")
-
     time = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -57,7 +37,7 @@ class AuditEntry(models.Model):
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
     request_id = models.CharField(_("请求编号"), max_length=64, blank=True, db_index=True)
     client_ip = models.CharField(_("来源地址"), max_length=64, blank=True)
-    action = models.CharField(_("动作"), max_length=20, choices=Action.choices, db_index=True)
+    action = models.CharField(_("动作"), max_length=20, choices=action_choices, db_index=True)
     object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)

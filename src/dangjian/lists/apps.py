@@ -8,9 +8,13 @@ class ListsConfig(AppConfig):
 
     def ready(self):
         # The in-app channel of the notifier and the overview panel plug in here.
-        from dangjian.core import notify, overview
+        from django.utils.translation import gettext_lazy as _
+
+        from dangjian.core import audit, notify, overview
 
         from . import notifications, selectors
 
         notify.register_channel(notifications.InAppChannel())
         overview.register(selectors.overview_panel)
+        audit.declare(publish=_("公示"), unpublish=_("撤下公示"), report_progress=_("报告进展"), accept=_("验收"),
+                      send_back=_("退回"), sweep=_("到期提醒"))

@@ -53,20 +53,6 @@ def _locked(model, pk):
     return model.objects.select_for_update().get(pk=pk)
 
 
-def _snapshot(obj, fields):
-    """Field values as the audit log and revisions keep them (FKs by id and name)."""
-    data = {}
-    for name in fields:
-        field = obj._meta.get_field(name)
-        if field.is_relation:
-            data[name] = getattr(obj, field.attname)
-            related = getattr(obj, name) if data[name] is not None else None
-            data[f"{name}_name"] = str(related) if related is not None else ""
-        else:
-            data[name] = getattr(obj, name)
-    return data
-
-
 def _display(snapshot, name):
     if f"{name}_name" in snapshot:
         return snapshot[f"{name}_name"]
@@ -86,7 +72,7 @@ def _changes(before, after, fields):
 def _save_revised(*, actor, lst, obj, object_type, fields, before, reason, search_parts=None):
     """Save an edited item: nothing when nothing changed; otherwise the revision kept after
     publication, the search key if the item has one, and the audit entry."""
-    after = _snapshot(obj, fields)
+    after = audit.snapshot(obj, fields)
     changed = _changes(before, after, fields)
     if not changed:
         return obj
@@ -201,7 +187,7 @@ def list_create(*, actor, org, kind, title, period_start, period_end, descriptio
                               description=description or "", averaging=averaging, missing_progress=missing_progress,
                               created_by=actor if actor is not None else None,
                               search_text=search_key(title, org.name))
-    audit.record(actor=actor, action="create", obj=lst, org=org, after=_snapshot(lst, LIST_FIELDS))
+    audit.record(actor=actor, action="create", obj=lst, org=org, after=audit.snapshot(lst, LIST_FIELDS))
     return lst
 
 
@@ -214,7 +200,7 @@ def list_update(*, actor, lst, reason="", **changes):
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({field: _("该字段不能在此修改。") for field in unknown})
-    before = _snapshot(lst, LIST_FIELDS)
+    before = audit.snapshot(lst, LIST_FIELDS)
     for field, value in changes.items():
         setattr(lst, field, value.strip() if isinstance(value, str) and field == "title" else value)
     _list_errors(org=lst.org, kind=lst.kind, title=lst.title, period_start=lst.period_start,
@@ -272,7 +258,7 @@ def list_delete(*, actor, lst):
     _refuse_delete_if_published(lst)
     if ProgressReport.objects.filter(measure__list=lst).exists():
         raise ValidationError({"list": _("清单中已有进展报告，不能删除。")}, code="has_progress")
-    before = _snapshot(lst, LIST_FIELDS)
+    before = audit.snapshot(lst, LIST_FIELDS)
     audit.record(actor=actor, action="delete", obj=lst, before=before)
     lst.delete()
 
@@ -307,7 +293,7 @@ def programme_create(*, actor, lst, title, domain=None, org=None, description=""
         position = lst.programmes.count() + 1
     programme = Programme.objects.create(list=lst, org=org, domain=domain, title=title.strip(),
                                          description=description or "", weight=weight, position=position)
-    after = _snapshot(programme, PROGRAMME_FIELDS)
+    after = audit.snapshot(programme, PROGRAMME_FIELDS)
     _revise(actor=actor, lst=lst, obj=programme, object_type="programme",
             changes={"title": ["", programme.title]}, reason=reason)
     audit.record(actor=actor, action="create", obj=programme, org=org, after=after)
@@ -323,7 +309,7 @@ def programme_update(*, actor, programme, reason="", **changes):
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({field: _("该字段不能在此修改。") for field in unknown})
-    before = _snapshot(programme, PROGRAMME_FIELDS)
+    before = audit.snapshot(programme, PROGRAMME_FIELDS)
     errors = {}
     if "title" in changes and not (changes["title"] or "").strip():
         errors["title"] = _("工程名称不能为空。")
@@ -346,7 +332,7 @@ def programme_delete(*, actor, programme):
     _refuse_delete_if_published(programme.list)
     if ProgressReport.objects.filter(measure__project__programme=programme).exists():
         raise ValidationError({"programme": _("该工程下已有进展报告，不能删除。")}, code="has_progress")
-    audit.record(actor=actor, action="delete", obj=programme, before=_snapshot(programme, PROGRAMME_FIELDS))
+    audit.record(actor=actor, action="delete", obj=programme, before=audit.snapshot(programme, PROGRAMME_FIELDS))
     programme.delete()
 
 
@@ -388,7 +374,7 @@ def project_create(*, actor, lst, title, programme=None, org=None, description="
     project = Project.objects.create(list=lst, programme=programme, org=org, title=title.strip(),
                                      description=description or "", is_secretary_project=bool(is_secretary_project),
                                      leader=leader, weight=weight, is_public=bool(is_public), position=position)
-    after = _snapshot(project, PROJECT_FIELDS)
+    after = audit.snapshot(project, PROJECT_FIELDS)
     _revise(actor=actor, lst=lst, obj=project, object_type="project", changes={"title": ["", project.title]},
             reason=reason)
     audit.record(actor=actor, action="create", obj=project, org=org, after=after)
@@ -405,7 +391,7 @@ def project_update(*, actor, project, reason="", **changes):
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({field: _("该字段不能在此修改。") for field in unknown})
-    before = _snapshot(project, PROJECT_FIELDS)
+    before = audit.snapshot(project, PROJECT_FIELDS)
     merged = {"title": project.title, "programme": project.programme, "weight": project.weight,
               "leader": project.leader}
     merged.update({k: v for k, v in changes.items() if k in merged})
@@ -425,7 +411,7 @@ def project_delete(*, actor, project):
     _refuse_delete_if_published(project.list)
     if ProgressReport.objects.filter(measure__project=project).exists():
         raise ValidationError({"project": _("该项目下已有进展报告，不能删除。")}, code="has_progress")
-    audit.record(actor=actor, action="delete", obj=project, before=_snapshot(project, PROJECT_FIELDS))
+    audit.record(actor=actor, action="delete", obj=project, before=audit.snapshot(project, PROJECT_FIELDS))
     project.delete()
 
 
@@ -493,7 +479,7 @@ def measure_create(*, actor, lst, org, title, target, start_on, deadline, projec
         target_value=value, target_unit=(target_unit or "").strip(), start_on=start_on, deadline=deadline,
         weight=weight, is_public=bool(is_public), position=position, search_text=search_key(title, org.name),
     )
-    after = _snapshot(measure, MEASURE_FIELDS)
+    after = audit.snapshot(measure, MEASURE_FIELDS)
     _revise(actor=actor, lst=lst, obj=measure, object_type="measure", changes={"title": ["", measure.title]},
             reason=reason)
     audit.record(actor=actor, action="create", obj=measure, after=after)
@@ -513,7 +499,7 @@ def measure_update(*, actor, measure, reason="", **changes):
         raise ValidationError({field: _("该字段不能在此修改。") for field in unknown})
     if measure.status == MeasureStatus.ACCEPTED:
         raise ValidationError({"status": _("已验收的措施不能修改。")}, code="accepted")
-    before = _snapshot(measure, MEASURE_FIELDS)
+    before = audit.snapshot(measure, MEASURE_FIELDS)
     current = {name: getattr(measure, name) for name in (
         "project", "org", "responsible", "title", "target", "target_value", "target_unit", "start_on", "deadline",
         "weight")}
@@ -533,7 +519,7 @@ def measure_delete(*, actor, measure):
     _refuse_delete_if_published(measure.list)
     if measure.reports.exists():
         raise ValidationError({"measure": _("该措施已有进展报告，不能删除。")}, code="has_progress")
-    audit.record(actor=actor, action="delete", obj=measure, before=_snapshot(measure, MEASURE_FIELDS))
+    audit.record(actor=actor, action="delete", obj=measure, before=audit.snapshot(measure, MEASURE_FIELDS))
     measure.delete()
 
 

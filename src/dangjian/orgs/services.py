@@ -88,7 +88,7 @@ def org_create(*, actor, parent, name, kind, sector, area=None, short_name="", c
         if parent.closed_at:
             raise ValidationError({"parent": _("上级组织已撤销。")})
         org = Org.objects.add_child(parent, fields)
-    audit.record(actor=actor, action="create", obj=org, after=audit.model_snapshot(org, ORG_FIELDS))
+    audit.record(actor=actor, action="create", obj=org, after=audit.snapshot(org, ORG_FIELDS))
     return org
 
 
@@ -101,13 +101,16 @@ def org_update(*, actor, org, **changes):
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({field: _("该字段不能在此修改。") for field in unknown})
-    before = audit.model_snapshot(org, ORG_FIELDS)
+    before = audit.snapshot(org, ORG_FIELDS)
     for field, value in changes.items():
         setattr(org, field, value.strip() if isinstance(value, str) and field == "name" else value)
     _validate_org_fields(name=org.name, kind=org.kind, sector=org.sector, area=org.area)
+    after = audit.snapshot(org, ORG_FIELDS)
+    if not audit.changes(before, after):
+        return org
     org.search_text = search_key(org.name, org.short_name)[:400]
     org.save()
-    audit.record(actor=actor, action="update", obj=org, before=before, after=audit.model_snapshot(org, ORG_FIELDS))
+    audit.record(actor=actor, action="update", obj=org, before=before, after=after)
     return org
 
 
@@ -132,11 +135,10 @@ def org_move(*, actor, org, new_parent):
     old_parent = Org.objects.get_parent(org)
     if old_parent and old_parent.pk == new_parent.pk:
         return org
+    before = {"parent": old_parent.pk if old_parent else None, "path": org.path}
     Org.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
-    audit.record(actor=actor, action="move", obj=org,
-                 before={"parent": old_parent.pk if old_parent else None, "path": org.path},
-                 after={"parent": new_parent.pk, "path": org.path})
+    audit.record(actor=actor, action="move", obj=org, before=before, after={"parent": new_parent.pk, "path": org.path})
     return org
 
 
@@ -230,7 +232,7 @@ def member_create(*, actor, org, **fields):
         require(actor, "change", org, field="org")
     member = member_prepare(org=org, **fields)
     member.save()
-    audit.record(actor=actor, action="create", obj=member, after=audit.model_snapshot(member, MEMBER_FIELDS))
+    audit.record(actor=actor, action="create", obj=member, after=audit.snapshot(member, MEMBER_FIELDS))
     return member
 
 
@@ -242,7 +244,7 @@ def member_update(*, actor, member, **changes):
     new_org = changes.get("org", member.org)
     if new_org is not None and new_org.pk != member.org_id:
         require(actor, "change", new_org, field="org")
-    before = audit.model_snapshot(member, MEMBER_FIELDS)
+    before = audit.snapshot(member, MEMBER_FIELDS)
     current = dict(
         name=member.name, id_number=member.id_number, joined_on=member.joined_on, status=member.status,
         category=member.category, org=member.org, full_on=member.full_on, gender=member.gender,
@@ -258,9 +260,13 @@ def member_update(*, actor, member, **changes):
     rebuilt.pk = member.pk
     rebuilt.created_at = member.created_at
     rebuilt.left_on = member.left_on
+    after = audit.snapshot(rebuilt, MEMBER_FIELDS)
+    # The snapshot holds masked personal data; compare the full values too.
+    if not audit.changes(before, after) and all(
+            getattr(rebuilt, name) == getattr(member, name) for name in ("id_number", "phone", "address")):
+        return member
     rebuilt.save()
-    audit.record(actor=actor, action="update", obj=rebuilt, before=before,
-                 after=audit.model_snapshot(rebuilt, MEMBER_FIELDS))
+    audit.record(actor=actor, action="update", obj=rebuilt, before=before, after=after)
     return rebuilt
 
 

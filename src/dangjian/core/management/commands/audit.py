@@ -73,7 +73,11 @@ class Command(BaseCommand):
         if cutoff > limit:
             raise CommandError(f"entries are kept {days} days: --before must be on or before "
                                f"{timezone.localdate(limit).isoformat()}")
-        count = AuditEntry.objects.filter(time__lt=cutoff).count()
+        # Prune by an id boundary, not by time: everything before the first entry at or after
+        # the cutoff goes, so the entries kept are one unbroken stretch of the chain.
+        boundary = AuditEntry.objects.filter(time__gte=cutoff).order_by("id").values_list("id", flat=True).first()
+        doomed = AuditEntry.objects.filter(id__lt=boundary) if boundary is not None else AuditEntry.objects.all()
+        count = doomed.count()
         if dry_run:
             self.stdout.write(f"{count} entries would be pruned")
             return
@@ -82,9 +86,12 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [audit._CHAIN_LOCK])
                     cursor.execute("SELECT set_config('dangjian.audit_prune_before', %s, true)", [cutoff.isoformat()])
+            boundary = AuditEntry.objects.filter(time__gte=cutoff).order_by("id").values_list("id", flat=True).first()
             with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE time < %s",
-                               [connection.ops.adapt_datetimefield_value(cutoff)])
+                if boundary is None:
+                    cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table}")
+                else:
+                    cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE id < %s", [boundary])
                 deleted = cursor.rowcount
             first = AuditEntry.objects.order_by("id").only("id", "prev_hash").first()
             audit.record(actor=None, action="prune", object_type="core.auditentry", row_count=deleted, after={
