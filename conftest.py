@@ -1,6 +1,6 @@
 import pytest
 
-from dangjian.core.testing import City, make_user
+from dangjian.testing import City, make_user
 
 
 @pytest.fixture(autouse=True)

@@ -1,62 +1,29 @@
-"""Builders for tests: a small city with two districts, and accounts with grants.
-Everything goes through services, as production code does."""
+"""Generic test helpers every app uses: the scope matrix over an app's pages and API
+(`ScopeCases`) and a driver for the picker widget in browser tests. Core imports no app:
+the builders of a test city and its accounts live in `dangjian.testing`, which
+re-exports these."""
 
-import datetime
-import itertools
-
-from dangjian.accounts import services as account_services
-from dangjian.orgs import services as org_services
-from dangjian.orgs.idnumber import check_character
-from dangjian.orgs.models import AreaKind, OrgKind, Sector
-
-PASSWORD = "Test-pass-2026"
-_serial = itertools.count(1)
+__all__ = ["browser_pick"]
 
 
-def make_id_number(born=datetime.date(1980, 5, 17), region="320602", serial=None):
-    serial = next(_serial) if serial is None else serial
-    first17 = f"{region}{born:%Y%m%d}{serial % 1000:03d}"
-    return first17 + check_character(first17)
-
-
-class City:
-    """city → districts A and B → one street each → one community each → two grids → buildings."""
-
-    def __init__(self):
-        self.city_area = org_services.area_create(actor=None, parent=None, name="测试市", kind=AreaKind.CITY)
-        self.city = org_services.org_create(actor=None, parent=None, name="中共测试市委", kind=OrgKind.LOCAL_COMMITTEE,
-                                            sector=Sector.ORGAN, area=self.city_area)
-        self.districts, self.streets, self.communities, self.grids, self.branches = {}, {}, {}, {}, {}
-        for key, name in (("a", "甲区"), ("b", "乙区")):
-            d_area = org_services.area_create(actor=None, parent=self.city_area, name=name, kind=AreaKind.DISTRICT)
-            district = org_services.org_create(actor=None, parent=self.city, name=f"中共{name}委",
-                                               kind=OrgKind.LOCAL_COMMITTEE, sector=Sector.ORGAN, area=d_area)
-            s_area = org_services.area_create(actor=None, parent=d_area, name=f"{name}一街道", kind=AreaKind.STREET)
-            street = org_services.org_create(actor=None, parent=district, name=f"{name}一街道党工委",
-                                             kind=OrgKind.WORKING_COMMITTEE, sector=Sector.URBAN_COMMUNITY,
-                                             area=s_area, is_regional=True)
-            c_area = org_services.area_create(actor=None, parent=s_area, name=f"{name}幸福社区", kind=AreaKind.COMMUNITY)
-            community = org_services.org_create(actor=None, parent=street, name=f"{name}幸福社区党委",
-                                                kind=OrgKind.COMMITTEE, sector=Sector.URBAN_COMMUNITY, area=c_area)
-            grids = []
-            for g in (1, 2):
-                grid = org_services.area_create(actor=None, parent=c_area, name=f"第{g}网格", kind=AreaKind.GRID)
-                org_services.area_create(actor=None, parent=grid, name=f"{g}号楼", kind=AreaKind.BUILDING)
-                grids.append(grid)
-            branch = org_services.org_create(actor=None, parent=community, name=f"{name}幸福社区第1网格党支部",
-                                             kind=OrgKind.BRANCH, sector=Sector.URBAN_COMMUNITY, area=grids[0])
-            self.districts[key], self.streets[key], self.communities[key] = district, street, community
-            self.grids[key], self.branches[key] = grids, branch
-
-    def member(self, org, name="张三", **fields):
-        defaults = dict(id_number=make_id_number(), joined_on=datetime.date(2010, 7, 1), status="full",
-                        category="employed", phone="13812345678", address="幸福路1号")
-        defaults.update(fields)
-        return org_services.member_create(actor=None, org=org, name=name, **defaults)
-
-
-def make_user(username, role=None, org=None, **kwargs):
-    user = account_services.user_create(actor=None, username=username, password=PASSWORD, **kwargs)
-    if role:
-        account_services.role_grant(actor=None, user=user, role=role, org=org)
-    return user
+def browser_pick(page, name, typed, label, downs=0, before_enter=None):
+    """In a Playwright page, choose `label` in picker `name` as a person does: type
+    `typed` (pinyin initials, say), wait for the results, press ArrowDown `downs` times
+    from the first match, then Enter. Checks the box shows the name and the list closed."""
+    box = page.locator(f"input[name={name}_search]")
+    box.click()
+    box.fill("")
+    box.press_sequentially(typed, delay=30)
+    options = page.locator(f"#{box.get_attribute('id')}_results [role=option]")
+    options.filter(has_text=label).first.wait_for()
+    assert options.first.get_attribute("aria-selected") == "true"
+    for _ in range(downs):
+        box.press("ArrowDown")
+    assert options.nth(downs).get_attribute("data-label") == label
+    assert options.nth(downs).get_attribute("aria-selected") == "true"
+    if before_enter:
+        before_enter()
+    box.press("Enter")
+    assert page.locator(f"#{box.get_attribute('id')}_results").is_hidden()
+    assert box.input_value() == label
+    assert page.locator(f"input[type=hidden][name={name}]").input_value().isdigit()

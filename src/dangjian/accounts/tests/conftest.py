@@ -1,7 +1,7 @@
 import pyotp
 import pytest
 
-from dangjian.core.testing import PASSWORD, make_user
+from dangjian.testing import PASSWORD, make_user
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from freezegun import freeze_time
 from dangjian.accounts.bulk import ApprovalRequired, approval_decide, bulk_access_check
 from dangjian.accounts.models import ApprovalStatus, ExportApproval
 from dangjian.core.models import AuditEntry
-from dangjian.core.testing import make_user
+from dangjian.testing import make_user
 
 
 @pytest.fixture

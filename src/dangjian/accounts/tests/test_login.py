@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from dangjian.accounts import services
 from dangjian.accounts.models import User
 from dangjian.core.models import AuditEntry
-from dangjian.core.testing import PASSWORD, make_user
+from dangjian.testing import PASSWORD, make_user
 
 from .conftest import login
 

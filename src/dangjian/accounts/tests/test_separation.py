@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from dangjian.accounts import services
 from dangjian.accounts.models import RoleGrant, User
 from dangjian.core.models import AuditEntry
-from dangjian.core.testing import PASSWORD, make_user
+from dangjian.testing import PASSWORD, make_user
 from dangjian.orgs.models import Member
 
 

@@ -12,7 +12,7 @@ from dangjian.accounts import services
 from dangjian.accounts.models import RecoveryCode, User
 from dangjian.accounts.roles import Role, two_factor_required_for_roles
 from dangjian.core.models import AuditEntry
-from dangjian.core.testing import make_user
+from dangjian.testing import make_user
 
 from .conftest import current_code, login
 

@@ -13,7 +13,7 @@ from freezegun import freeze_time
 
 from dangjian.core import audit
 from dangjian.core.models import AuditEntry
-from dangjian.core.testing import make_id_number
+from dangjian.testing import make_id_number
 
 TABLE = AuditEntry._meta.db_table
 

@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 
 from dangjian.core.management.commands.backup import ExactEncoder, backup_models
 from dangjian.core.models import AuditEntry
-from dangjian.core.testing import make_user
+from dangjian.testing import make_user
 
 
 def table_digests(audit_up_to=None):

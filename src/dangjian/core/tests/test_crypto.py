@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from dangjian.core import crypto
 from dangjian.core.management.commands.pii_dump_check import dump_lines, find_plaintexts, stored_plaintexts
 from dangjian.core.models import AuditEntry
-from dangjian.core.testing import make_id_number
+from dangjian.testing import make_id_number
 from dangjian.orgs.models import Member
 from dangjian.orgs.services import member_find_by_id_number
 
@@ -71,7 +71,7 @@ def test_rotation_is_idempotent(people, capsys):
 
 @pytest.fixture
 def admin_user_for_lookup(city):
-    from dangjian.core.testing import make_user
+    from dangjian.testing import make_user
 
     return make_user("lookup", "org_admin", city.city)
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 import dangjian
 from dangjian.core import checks
-from dangjian.core.testing import make_user
+from dangjian.testing import make_user
 
 
 SETTINGS_FILE = os.path.join(os.path.dirname(dangjian.__file__), "settings.py")

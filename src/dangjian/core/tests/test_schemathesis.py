@@ -10,7 +10,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 
-from dangjian.core.testing import make_user
+from dangjian.testing import make_user
 
 schemathesis = pytest.importorskip("schemathesis")  # a dev dependency
 

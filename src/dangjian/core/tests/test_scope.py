@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from dangjian.accounts import services as account_services
 from dangjian.core.scope import scope_paths, user_can
-from dangjian.core.testing import make_user
+from dangjian.testing import make_user
 from dangjian.core.tree import subtree_q
 from dangjian.orgs import selectors
 from dangjian.orgs import services as org_services

@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from dangjian.core.testing import make_user
+from dangjian.testing import make_user
 from dangjian.lists import services
 from dangjian.lists.models import ListKind
 

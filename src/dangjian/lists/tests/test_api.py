@@ -128,7 +128,7 @@ def test_scope_and_within(city, people):
     assert {r["id"] for r in api.get(f"{API}/lists/").json()["results"]} == {one.pk}
     assert api.get(f"{API}/lists/{other.pk}/").status_code == 404
     assert api.get(f"{API}/lists/{other.pk}/rollup/").status_code == 404
-    from dangjian.core.testing import make_user
+    from dangjian.testing import make_user
 
     admin = client_for(make_user("api_admin", "org_admin", city.city))
     rows = admin.get(f"{API}/measures/?within={city.districts['b'].pk}").json()["results"]
@@ -150,7 +150,7 @@ def test_published_list_needs_reason_over_api(city, people):
 
 
 def test_board_endpoint(city, people):
-    from dangjian.core.testing import make_user
+    from dangjian.testing import make_user
 
     admin = make_user("api_admin", "org_admin", city.city)
     lst = make_list(admin, city.city)

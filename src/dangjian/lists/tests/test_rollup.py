@@ -156,7 +156,7 @@ def test_list_rollup_follows_the_chain(city, people):
 @pytest.mark.parametrize("missing", [rollup.EXCLUDE, rollup.ZERO])
 def test_sql_subtree_rollup_matches_the_pure_function(city, people, averaging, missing):
     admin = people["street"]
-    from dangjian.core.testing import make_user
+    from dangjian.testing import make_user
 
     city_admin = make_user("city_root", "org_admin", city.city)
     lst = make_list(city_admin, city.city)

@@ -372,7 +372,7 @@ def test_events_notify_after_commit(city, people, django_capture_on_commit_callb
 
 
 def test_responsible_person_account_is_notified(city, people):
-    from dangjian.core.testing import make_user
+    from dangjian.testing import make_user
 
     member = city.member(city.communities["a"], name="李委员")
     account = make_user("li", member=member)

@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dangjian.core.testing import PASSWORD
+from dangjian.testing import PASSWORD
 from dangjian.lists import services
 
 from .conftest import make_list, make_measure

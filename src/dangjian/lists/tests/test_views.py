@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from dangjian.core.testing import PASSWORD, make_user
+from dangjian.testing import PASSWORD, make_user
 from dangjian.lists import services
 from dangjian.lists.models import List, Measure, MeasureStatus, ProgressReport
 

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from dangjian.core import overview as overview_panels
 from dangjian.core.models import AuditEntry
-from dangjian.core.testing import make_id_number, make_user
+from dangjian.testing import make_id_number, make_user
 from dangjian.orgs import services
 from dangjian.orgs.models import Area, AreaKind, Member, Org, OrgKind, Post, Sector
 

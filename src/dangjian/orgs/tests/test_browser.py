@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dangjian.core.testing import PASSWORD, City, make_user
+from dangjian.testing import PASSWORD, City, make_user
 from dangjian.orgs import services
 from dangjian.orgs.models import Area, OrgKind, Sector
 

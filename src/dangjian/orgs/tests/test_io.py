@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from dangjian.core.spreadsheets.reader import SpreadsheetError, open_bytes, open_upload
 from dangjian.core.models import AuditEntry, ImportJob
-from dangjian.core.testing import make_id_number
+from dangjian.testing import make_id_number
 from dangjian.orgs import spreadsheets as io
 from dangjian.orgs.models import Member, Org
 

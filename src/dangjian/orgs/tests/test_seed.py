@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 from dangjian.accounts.models import RoleGrant, User
 from dangjian.core import audit, crypto
 from dangjian.core.models import AuditEntry
-from dangjian.core.testing import PASSWORD
+from dangjian.testing import PASSWORD
 from dangjian.core.text import search_key
 from dangjian.orgs import selectors
 from dangjian.orgs.idnumber import birth_date_of, validate_id_number

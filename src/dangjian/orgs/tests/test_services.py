@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from dangjian.core.models import AuditEntry
-from dangjian.core.testing import make_id_number
+from dangjian.testing import make_id_number
 from dangjian.orgs import services
 from dangjian.orgs.models import Member, Org
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from dangjian.core.models import AuditEntry
-from dangjian.core.testing import make_id_number, make_user
+from dangjian.testing import make_id_number, make_user
 from dangjian.orgs import services
 from dangjian.orgs.models import Area, Member, Org, OrgKind, Sector
 
