@@ -127,14 +127,13 @@ OPEN_STATUSES = ("planned", "in_progress", "returned")
 
 def board_sql(root_path, depth, today, steplen=4):
     """The progress board of `root`'s children: per branch (the path prefix at `depth`),
-    the measures' count, progress and weight sums and the overdue, accepted and submitted
-    counts, in one GROUP BY over the root's path range; then the children themselves."""
+    the measures' count, Σshare and Σ(share × progress) (completion = their quotient, see
+    docs/lists.md) and the overdue, accepted and submitted counts, in one GROUP BY over
+    the root's path range; then the children themselves."""
     org_range = [root_path, path_upper_bound(root_path)]
     branch = f"SUBSTR(o.path, 1, {int(depth) * int(steplen)})"
     return [
-        (f"SELECT {branch}, COUNT(*), "
-         "SUM(CASE WHEN m.has_progress THEN 1 ELSE 0 END), SUM(m.progress), SUM(m.weight), "
-         "SUM(CASE WHEN m.has_progress THEN m.weight ELSE 0 END), SUM(m.weight * m.progress), "
+        (f"SELECT {branch}, COUNT(*), SUM(m.share), SUM(m.share * m.progress), "
          "SUM(CASE WHEN m.status IN (%s, %s, %s) AND m.deadline < %s THEN 1 ELSE 0 END), "
          "SUM(CASE WHEN m.status = 'accepted' THEN 1 ELSE 0 END), "
          "SUM(CASE WHEN m.status = 'submitted' THEN 1 ELSE 0 END) "
@@ -142,6 +141,23 @@ def board_sql(root_path, depth, today, steplen=4):
          f"WHERE o.path >= %s AND o.path < %s GROUP BY {branch}", [*OPEN_STATUSES, today, *org_range]),
         ("SELECT id, path, name FROM orgs_org WHERE path >= %s AND path < %s AND depth = %s AND closed_at IS NULL "
          "ORDER BY path", [*org_range, int(depth)]),
+    ]
+
+
+def lists_overview_sql(root_path, today):
+    """The lists panel of the overview: measures, Σshare, Σ(share × progress), overdue,
+    due within 7 days and accepted in the root's subtree, one aggregate."""
+    import datetime
+
+    org_range = [root_path, path_upper_bound(root_path)]
+    soon = today + datetime.timedelta(days=7)
+    return [
+        ("SELECT COUNT(*), SUM(m.share), SUM(m.share * m.progress), "
+         "SUM(CASE WHEN m.status IN (%s, %s, %s) AND m.deadline < %s THEN 1 ELSE 0 END), "
+         "SUM(CASE WHEN m.status IN (%s, %s, %s) AND m.deadline >= %s AND m.deadline <= %s THEN 1 ELSE 0 END), "
+         "SUM(CASE WHEN m.status = 'accepted' THEN 1 ELSE 0 END) "
+         "FROM lists_measure m JOIN orgs_org o ON o.id = m.org_id WHERE o.path >= %s AND o.path < %s",
+         [*OPEN_STATUSES, today, *OPEN_STATUSES, today, soon, *org_range]),
     ]
 
 

@@ -81,6 +81,10 @@ LIST_FIGURES = [
      "queries (GROUP BY branch + the children)"),
     ("lists.progress_board.page", "progress board page `{url}` (server time)",
      "queries (GROUP BY branch + the children)"),
+    ("lists.overview", "lists overview panel figures (`lists.selectors.overview_figures`, city_admin)",
+     "query (one aggregate over the path range)"),
+    ("lists.overview.page", "organisation page with the overview `{url}` (server time; all panels)",
+     "query (the lists panel's aggregate only)"),
     ("lists.overdue_list", "overdue list (`lists.selectors.overdue`, count + first 50)",
      "queries (COUNT + ORDER BY deadline LIMIT 50)"),
     ("lists.overdue_list.page", "overdue list page `{url}` (server time, first page)",
@@ -104,6 +108,8 @@ def list_rows(lists):
             continue
         if key.startswith("lists.progress_board"):
             note = f"{lists['measures']:,} measures under {lists['root']}, {lists['children']} children side by side"
+        elif key.startswith("lists.overview"):
+            note = f"{lists['measures']:,} measures under {lists['root']}: completion, overdue, due soon, accepted"
         else:
             note = f"{lists['overdue']:,} open measures past their deadline on {lists['today']}"
         note += "; the limit's figures equal ours" if f["same"] else "; **the limit's figures differ from ours**"

@@ -71,7 +71,10 @@ def machine():
 
 def postgres_urls(base_url, preset):
     parsed = urllib.parse.urlsplit(base_url)
-    name = "dangjian_bench" if preset == "nantong" else f"dangjian_bench_{preset}"
+    # DANGJIAN_BENCH_DB names the database (and its "_raw" twin), so that runs side by side
+    # on one server do not drop each other's.
+    name = os.environ.get("DANGJIAN_BENCH_DB") or ("dangjian_bench" if preset == "nantong"
+                                                   else f"dangjian_bench_{preset}")
     def with_db(db):
         return urllib.parse.urlunsplit(parsed._replace(path=f"/{db}"))
     return {"admin": with_db("postgres"), "bench": with_db(name), "raw": with_db(f"{name}_raw"),

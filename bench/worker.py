@@ -244,7 +244,7 @@ def measure_lists(repeat):
     from django.utils import timezone
 
     from dangjian.accounts.models import User
-    from dangjian.lists import selectors
+    from dangjian.lists import rollup, selectors
     from dangjian.lists.models import Measure
     from dangjian.orgs.models import Org
 
@@ -255,17 +255,30 @@ def measure_lists(repeat):
     board_queries = rawsql.board_sql(root.path, root.depth + 1, today, steplen=Org.steplen)
     overdue_queries = rawsql.overdue_sql(root.path, today)
 
-    # The limit computes the same figures: per child, measures / overdue / accepted; the
-    # overdue count and the first page's rows.
+    overview_queries = rawsql.lists_overview_sql(root.path, today)
+
+    def shown(n, sum_share, sum_share_value):
+        """The completion as the pages show it (lists.rollup.figure), from the limit's sums."""
+        return rollup.figure(rollup.share_completion(sum_share, sum_share_value)) if n else None
+
+    # The limit computes the same figures: per child, measures / completion / overdue /
+    # accepted; the overview's figures; the overdue count and the first page's rows.
     rows = cases["lists.progress_board"]()
     branches, children = rawsql.fetch(connection, board_queries)
     by_branch = {b[0]: b for b in branches}
-    ours_board = {r.org.path: (r.n, r.overdue, r.accepted) for r in rows}
-    raw_board = {c[1]: tuple(int(by_branch[c[1]][i]) for i in (1, 7, 8)) if c[1] in by_branch else (0, 0, 0)
+    ours_board = {r.org.path: (r.n, r.value, r.overdue, r.accepted) for r in rows}
+    raw_board = {c[1]: (int(by_branch[c[1]][1]), shown(*by_branch[c[1]][1:4]), int(by_branch[c[1]][4]),
+                        int(by_branch[c[1]][5])) if c[1] in by_branch else (0, None, 0, 0)
                  for c in children}
+    overview = cases["lists.overview"]()
+    (raw_overview,), = rawsql.fetch(connection, overview_queries)
+    ours_overview = (overview["n"], overview["completion"], overview["overdue"], overview["due_soon"],
+                     overview["accepted"])
+    raw_overview = (raw_overview[0], shown(*raw_overview[:3]), *(int(v or 0) for v in raw_overview[3:]))
     count, page = cases["lists.overdue_list"]()
     raw_count, raw_page = rawsql.fetch(connection, overdue_queries)
     checks = {"lists.progress_board": ours_board == raw_board,
+              "lists.overview": ours_overview == raw_overview,
               "lists.overdue_list": count == raw_count[0][0] and [m.pk for m in page] == [r[0] for r in raw_page]}
 
     client = Client()
@@ -274,6 +287,7 @@ def measure_lists(repeat):
            "measures": Measure.objects.within(root).count(), "overdue": count, "figures": {}}
     for key, fn, url, queries in (
         ("lists.progress_board", cases["lists.progress_board"], "/lists/board/", board_queries),
+        ("lists.overview", cases["lists.overview"], f"/orgs/{root.pk}/", overview_queries),
         ("lists.overdue_list", cases["lists.overdue_list"], "/lists/measures/?due=overdue", overdue_queries),
     ):
         raw = lambda q=queries: rawsql.run_queries(connection, q)  # noqa: E731

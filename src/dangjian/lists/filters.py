@@ -127,10 +127,9 @@ class ProgressReportFilter(django_filters.FilterSet):
 
 
 def board_params(query):
-    """The progress board's query (`root`, `kind`, `domain`, `programme`, `year`,
-    `averaging`, `missing`), checked: returns (values, errors by parameter)."""
-    from .models import Averaging, MissingProgress
-
+    """The progress board's query (`root`, `kind`, `domain`, `programme`, `year`), checked:
+    returns (values, errors by parameter). Completion follows each list's own rules, so
+    the board takes no averaging or missing-progress parameter."""
     values, errors = {}, {}
     for name, low, high in (("root", 1, ID_LIMITS["max_value"]), ("domain", 1, ID_LIMITS["max_value"]),
                             ("programme", 1, ID_LIMITS["max_value"]), ("year", 2000, 2100)):
@@ -147,8 +146,7 @@ def board_params(query):
             errors[name] = _("应在 %(low)s 到 %(high)s 之间。") % {"low": low, "high": high}
             continue
         values[name] = number
-    for name, choices, default in (("kind", ListKind.choices, None), ("averaging", Averaging.choices, "weighted"),
-                                   ("missing", MissingProgress.choices, "zero")):
+    for name, choices, default in (("kind", ListKind.choices, None),):
         raw = query.get(name) or default
         if raw is not None and raw not in dict(choices):
             errors[name] = _("“%(value)s”不是有效的选项。") % {"value": raw}

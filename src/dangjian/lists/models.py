@@ -213,6 +213,10 @@ class Measure(models.Model):
     progress = models.DecimalField(_("进度（%）"), max_digits=5, decimal_places=2, default=0)
     progress_value = models.DecimalField(_("已完成值"), max_digits=14, decimal_places=2, null=True, blank=True)
     has_progress = models.BooleanField(_("已报进度"), default=False)
+    # Kept by the services (services.refresh_shares) whenever weights, the tree, the list's
+    # rules or has_progress change: the product of the shares along this measure's path,
+    # so that a subtree's completion is Σ(share × progress) / Σ(share) in one GROUP BY.
+    share = models.FloatField(_("在清单中的占比"), default=0, editable=False)
     last_reported_at = models.DateTimeField(_("最近报告时间"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("提交验收时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("验收时间"), null=True, blank=True)

@@ -28,6 +28,7 @@ from dangjian.core import audit
 from dangjian.core.text import search_key
 from dangjian.orgs.models import GRASSROOTS_KINDS, AreaKind, Org, OrgKind, Post, PostKind, Sector
 
+from . import rollup
 from .models import (
     Averaging,
     List,
@@ -191,12 +192,32 @@ class Builder:
             self._reviewer[path] = Org.objects.filter(path=path).first()
         return self._reviewer[path]
 
+    def _fill_shares(self):
+        """Each measure's effective share of its list, as services.refresh_shares keeps it
+        (called once the lists, programmes and projects have their keys)."""
+        items = {lst.pk: ([], [], []) for lst in self.lists}
+        for g in self.programmes:
+            items[g.list.pk][0].append(g)
+        for p in self.projects:
+            items[p.list.pk][1].append(p)
+        for m in self.measures:
+            m.project = m.project  # sets project_id now that the project has its key
+            items[m.list.pk][2].append(m)
+        for lst in self.lists:
+            programmes, projects, measures = items[lst.pk]
+            result = rollup.list_tree(programmes, projects, measures, averaging=lst.averaging,
+                                      missing=lst.missing_progress)
+            for m, share in rollup.effective_shares(result):
+                m.share = share
+
     def save(self, stdout):
         """Write everything; objects get their keys in order, so the foreign keys line up."""
         batch = 2000
         # bulk_create fills each row's foreign key from its (now saved) related object.
         for model, rows in ((List, self.lists), (Programme, self.programmes), (Project, self.projects),
                             (Measure, self.measures), (ProgressReport, self.reports), (Review, self.reviews)):
+            if model is Measure:
+                self._fill_shares()
             model.objects.bulk_create(rows, batch_size=batch)
         city = Org.objects.filter(depth=1).order_by("path").first()
         for model, rows in ((List, self.lists), (Programme, self.programmes), (Project, self.projects),

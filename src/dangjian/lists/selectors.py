@@ -4,8 +4,9 @@ number of organisations."""
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, ExpressionWrapper, F, FloatField, Q, Sum
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -65,25 +66,14 @@ class ListRollup:
 
     @property
     def value(self):
-        return self.result.value
-
-
-def _measure_row(m):
-    return maths.Row(value=float(m.progress), weight=float(m.weight), has_progress=m.has_progress, label=m.title,
-                     obj=m)
-
-
-def _parent_row(obj, children, rule, label):
-    result = maths.rollup(children, **rule)
-    return maths.Row(value=result.value, weight=float(obj.weight), has_progress=result.has_progress, label=label,
-                     obj=obj, children=result)
+        """The list's completion as every surface shows it (rollup.figure)."""
+        return maths.figure(self.result.value)
 
 
 def list_rollup(lst, *, public_only=False, today=None):
     """The list's completion, measure → project → programme → list, with every row that
     counted, its weight, its share and its contribution. Three queries."""
     today = today or timezone.localdate()
-    rule = {"averaging": lst.averaging, "missing": lst.missing_progress}
     programmes = list(Programme.objects.filter(list=lst).select_related("domain", "org"))
     projects = list(Project.objects.filter(list=lst).select_related("org", "leader"))
     measures = list(Measure.objects.filter(list=lst).select_related("org", "responsible", "accepted_by"))
@@ -91,20 +81,7 @@ def list_rollup(lst, *, public_only=False, today=None):
         hidden = {p.pk for p in projects if not p.is_public}
         projects = [p for p in projects if p.pk not in hidden]
         measures = [m for m in measures if m.is_public and m.project_id not in hidden]
-    by_project, loose_measures = {}, []
-    for m in measures:
-        (by_project.setdefault(m.project_id, []) if m.project_id else loose_measures).append(m)
-    project_rows, by_programme, loose_projects = {}, {}, []
-    for p in projects:
-        row = _parent_row(p, [_measure_row(m) for m in by_project.get(p.pk, [])], rule, p.title)
-        project_rows[p.pk] = row
-        (by_programme.setdefault(p.programme_id, []) if p.programme_id else loose_projects).append(row)
-    top = []
-    for g in programmes:
-        top.append(_parent_row(g, by_programme.get(g.pk, []), rule, g.title))
-    top.extend(loose_projects)
-    top.extend(_measure_row(m) for m in loose_measures)
-    result = maths.rollup(top, **rule)
+    result = maths.list_tree(programmes, projects, measures, averaging=lst.averaging, missing=lst.missing_progress)
     counts = {
         "measures": len(measures),
         "reported": sum(1 for m in measures if m.has_progress),
@@ -118,23 +95,26 @@ def list_rollup(lst, *, public_only=False, today=None):
 
 # Subtree roll-up in SQL --------------------------------------------------------------
 
+def _share_sums():
+    """Σshare and Σ(share × progress): the two sums an organisation's completion needs
+    (rollup.share_completion)."""
+    return {
+        "sum_share": Sum("share"),
+        "sum_share_value": Sum(ExpressionWrapper(F("share") * F("progress"), output_field=FloatField())),
+    }
+
+
 def subtree_figures(measures, *, depth, today=None):
     """Sums per branch of the org tree at `depth` (a branch is an org at that depth with
     its subtree; measures of shallower orgs fall in their own org's row). One query."""
     today = today or timezone.localdate()
-    has = Q(has_progress=True)
-    weighted = ExpressionWrapper(F("weight") * F("progress"), output_field=DecimalField(max_digits=20, decimal_places=4))
     rows = (
         measures.order_by()
         .annotate(branch=Substr("org__path", 1, depth * STEPLEN))
         .values("branch")
         .annotate(
             n=Count("id"),
-            n_with=Count("id", filter=has),
-            sum_value=Sum("progress"),
-            sum_weight=Sum("weight"),
-            sum_weight_with=Sum("weight", filter=has),
-            sum_weighted_value=Sum(weighted),
+            **_share_sums(),
             overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
             accepted=Count("id", filter=Q(status=MeasureStatus.ACCEPTED)),
             submitted=Count("id", filter=Q(status=MeasureStatus.SUBMITTED)),
@@ -143,26 +123,26 @@ def subtree_figures(measures, *, depth, today=None):
     return {row["branch"]: row for row in rows}
 
 
-def completion(figures, *, averaging, missing):
+def completion(figures):
+    """An organisation's completion (rollup.figure of Σshare×progress / Σshare) from its
+    subtree_figures row; None without a counted measure."""
     if not figures:
         return None
-    return maths.from_sums(
-        n=figures["n"], n_with=figures["n_with"], sum_value=figures["sum_value"] or 0,
-        sum_weight=figures["sum_weight"] or 0, sum_weight_with=figures["sum_weight_with"] or 0,
-        sum_weighted_value=figures["sum_weighted_value"] or 0, averaging=averaging, missing=missing)
+    return maths.figure(maths.share_completion(figures["sum_share"], figures["sum_share_value"]))
 
 
 # The progress board (晒进度) ---------------------------------------------------------
 
-RANKING_RULE = gettext_lazy("先按完成率从高到低；完成率相同的，逾期措施少的在前；再相同的，已验收措施多的在前。"
-                 "只比较组织的工作结果，不对个人排名。")
+RANKING_RULE = gettext_lazy("按完成率（保留一位小数，与页面显示一致）从高到低排名，显示相同的并列同一名次；"
+                            "并列的按逾期措施少、已验收措施多、组织代码的顺序列出。没有计入措施的组织不排名。"
+                            "只比较组织的工作结果，不对个人排名。")
 
 
 @dataclass
 class BoardRow:
     org: Org
     figures: dict
-    value: float | None
+    value: Decimal | None
     rank: int | None = None
     is_self: bool = False
 
@@ -197,44 +177,44 @@ def board_measures(user, root, *, kind=None, domain=None, programme=None, year=N
     return qs
 
 
-def board(user, root, *, kind=None, domain=None, programme=None, year=None, averaging=maths.WEIGHTED,
-          missing=maths.ZERO, today=None):
-    """Sibling organisations (the children of `root`) side by side: completion, overdue,
-    accepted, ranked by RANKING_RULE. Three queries plus the scope lookup."""
+def rank(rows):
+    """Rank rows with a completion by RANKING_RULE: competition ranking (1, 1, 3) on the
+    displayed figure; rows without one come last, unranked. Returns the rows in order."""
+    ranked = sorted([r for r in rows if r.value is not None],
+                    key=lambda r: (-r.value, r.overdue, -r.accepted, r.org.path))
+    previous = None
+    for position, row in enumerate(ranked, start=1):
+        if row.value != previous:
+            current, previous = position, row.value
+        row.rank = current
+    return ranked + [r for r in rows if r.value is None]
+
+
+def board(user, root, *, kind=None, domain=None, programme=None, year=None, today=None):
+    """Sibling organisations (the children of `root`) side by side: completion (the one
+    definition in rollup.py, each list by its own rules), overdue, accepted, ranked by
+    RANKING_RULE. Two queries once the scope is known."""
     measures = board_measures(user, root, kind=kind, domain=domain, programme=programme, year=year)
     figures = subtree_figures(measures, depth=root.depth + 1, today=today)
     children = list(Org.objects.filter(path__startswith=root.path, depth=root.depth + 1, closed_at__isnull=True)
                     .order_by("path"))
-    rows = [BoardRow(org=o, figures=figures.get(o.path, {}), value=completion(figures.get(o.path), averaging=averaging,
-                                                                                missing=missing))
+    rows = [BoardRow(org=o, figures=figures.get(o.path, {}), value=completion(figures.get(o.path)))
             for o in children]
-    ranked = sorted([r for r in rows if r.n], key=lambda r: (-(r.value or 0), r.overdue, -r.accepted))
-    previous, rank = None, 0
-    for position, row in enumerate(ranked, start=1):
-        key = (round(row.value or 0, 1), row.overdue, row.accepted)
-        if key != previous:
-            rank, previous = position, key
-        row.rank = rank
-    unranked = [r for r in rows if not r.n]
     own = figures.get(root.path)
-    self_row = BoardRow(org=root, figures=own, value=completion(own, averaging=averaging, missing=missing),
-                        is_self=True) if own else None
+    self_row = BoardRow(org=root, figures=own, value=completion(own), is_self=True) if own else None
     total = _combine(figures.values())
     return {
         "root": root,
-        "rows": ranked + unranked,
+        "rows": rank(rows),
         "self_row": self_row,
         "total": total,
-        "total_value": completion(total, averaging=averaging, missing=missing),
+        "total_value": completion(total),
         "rule": RANKING_RULE,
-        "averaging": averaging,
-        "missing": missing,
     }
 
 
 def _combine(rows):
-    keys = ("n", "n_with", "sum_value", "sum_weight", "sum_weight_with", "sum_weighted_value", "overdue", "accepted",
-            "submitted")
+    keys = ("n", "sum_share", "sum_share_value", "overdue", "accepted", "submitted")
     total = dict.fromkeys(keys, 0)
     for row in rows:
         for key in keys:
@@ -247,17 +227,15 @@ def _combine(rows):
 def overview_figures(user, root=None, today=None):
     today = today or timezone.localdate()
     qs = measures_for(user, root)
-    weighted = ExpressionWrapper(F("weight") * F("progress"), output_field=DecimalField(max_digits=20, decimal_places=4))
     figures = qs.order_by().aggregate(
-        n=Count("id"), sum_weight=Sum("weight"), sum_weighted_value=Sum(weighted),
+        n=Count("id"), **_share_sums(),
         overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
         due_soon=Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__gte=today,
                                       deadline__lte=today + datetime.timedelta(days=7))),
         accepted=Count("id", filter=Q(status=MeasureStatus.ACCEPTED)),
         submitted=Count("id", filter=Q(status=MeasureStatus.SUBMITTED)),
     )
-    figures["completion"] = (float(figures["sum_weighted_value"]) / float(figures["sum_weight"])
-                             if figures["sum_weight"] else None)
+    figures["completion"] = completion(figures)
     return figures
 
 
@@ -274,8 +252,7 @@ def overview_panel(user, root=None):
         "key": "lists",
         "title": _("清单与项目"),
         "figures": [
-            {"label": _("措施完成率"), "value": f"{value:.1f}%" if value is not None else "—",
-             "url": board_url},
+            {"label": _("清单完成率"), "value": f"{value}%" if value is not None else "—", "url": board_url},
             {"label": _("措施总数"), "value": figures["n"], "url": f"{measures_url}?{within}"},
             {"label": _("逾期措施"), "value": figures["overdue"], "url": f"{measures_url}?{within}due=overdue"},
             {"label": _("7天内到期"), "value": figures["due_soon"], "url": f"{measures_url}?{within}due=soon"},
@@ -315,15 +292,19 @@ def responsible_posts(measures):
 # Benchmarks --------------------------------------------------------------------------
 
 def bench_cases(user, root=None):
-    """Callables for the benchmark harness (bench/run.py): the city progress board and
-    the overdue list (first page and its count), as the pages run them."""
+    """Callables for the benchmark harness (bench/run.py): the city progress board, the
+    lists overview panel's figures and the overdue list (first page and its count), as
+    the pages run them."""
     root = root or default_root(user)
 
     def progress_board():
         return board(user, root)["rows"]
 
+    def overview():
+        return overview_figures(user, root)
+
     def overdue_list():
         qs = overdue(user, root)
         return qs.count(), list(qs[:50])
 
-    return {"lists.progress_board": progress_board, "lists.overdue_list": overdue_list}
+    return {"lists.progress_board": progress_board, "lists.overview": overview, "lists.overdue_list": overdue_list}

@@ -5,7 +5,9 @@ writes one audit entry. Once a list has been published (公示), every change to
 items needs a reason and is kept as a Revision that the public page shows.
 """
 
+import contextvars
 import datetime
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -19,6 +21,7 @@ from dangjian.core.text import search_key
 from dangjian.orgs.models import Org
 
 from . import evidence as evidence_checks
+from . import rollup
 from .models import (
     MAX_WEIGHT,
     MIN_WEIGHT,
@@ -151,6 +154,52 @@ def _on_commit_notify(measure_id, event):
     transaction.on_commit(lambda: tasks.notify_measure_event.enqueue(measure_id, event))
 
 
+_deferred_shares = contextvars.ContextVar("lists_deferred_shares", default=None)
+
+
+@contextmanager
+def shares_deferred():
+    """For bulk writers (imports): inside this block refresh_shares only notes the lists,
+    and recomputes each once when the block ends without an error. Use it inside the
+    transaction that holds the writes."""
+    if _deferred_shares.get() is not None:
+        yield
+        return
+    pending = set()
+    token = _deferred_shares.set(pending)
+    try:
+        yield
+    finally:
+        _deferred_shares.reset(token)
+    refresh_shares(pending)
+
+
+def refresh_shares(list_ids):
+    """Recompute each measure's effective share of its list (rollup.effective_shares) for
+    `list_ids`, writing only the shares that changed. The services call it after any
+    change of a weight, the list's tree, its rules or a measure's has_progress, holding
+    the list's row lock (taken before any item's, so two writers of one list queue
+    instead of deadlocking, and the later one sees the earlier one's rows)."""
+    pending = _deferred_shares.get()
+    if pending is not None:
+        pending.update(list_ids)
+        return 0
+    changed = []
+    for lst in List.objects.filter(pk__in=list(list_ids)).order_by("pk"):
+        measures = list(Measure.objects.filter(list=lst).only("pk", "list_id", "project_id", "weight", "progress",
+                                                               "has_progress", "title", "share"))
+        result = rollup.list_tree(
+            list(Programme.objects.filter(list=lst).only("pk", "weight", "title")),
+            list(Project.objects.filter(list=lst).only("pk", "programme_id", "weight", "title")),
+            measures, averaging=lst.averaging, missing=lst.missing_progress)
+        for m, share in rollup.effective_shares(result):
+            if m.share != share:
+                m.share = share
+                changed.append(m)
+    Measure.objects.bulk_update(changed, ["share"], batch_size=500)
+    return len(changed)
+
+
 # Lists -------------------------------------------------------------------------------
 
 def _list_errors(*, org, kind, title, period_start, period_end, averaging, missing_progress):
@@ -205,8 +254,10 @@ def list_update(*, actor, lst, reason="", **changes):
         setattr(lst, field, value.strip() if isinstance(value, str) and field == "title" else value)
     _list_errors(org=lst.org, kind=lst.kind, title=lst.title, period_start=lst.period_start,
                  period_end=lst.period_end, averaging=lst.averaging, missing_progress=lst.missing_progress)
-    return _save_revised(actor=actor, lst=lst, obj=lst, object_type="list", fields=LIST_FIELDS, before=before,
-                         reason=reason, search_parts=(lst.title, lst.org.name))
+    lst = _save_revised(actor=actor, lst=lst, obj=lst, object_type="list", fields=LIST_FIELDS, before=before,
+                        reason=reason, search_parts=(lst.title, lst.org.name))
+    refresh_shares([lst.pk])
+    return lst
 
 
 @transaction.atomic
@@ -297,11 +348,13 @@ def programme_create(*, actor, lst, title, domain=None, org=None, description=""
     _revise(actor=actor, lst=lst, obj=programme, object_type="programme",
             changes={"title": ["", programme.title]}, reason=reason)
     audit.record(actor=actor, action="create", obj=programme, org=org, after=after)
+    refresh_shares([lst.pk])
     return programme
 
 
 @transaction.atomic
 def programme_update(*, actor, programme, reason="", **changes):
+    _locked(List, programme.list_id)
     programme = _locked(Programme, programme.pk)
     lst = programme.list
     require(actor, "change", lst.org)
@@ -321,12 +374,15 @@ def programme_update(*, actor, programme, reason="", **changes):
         changes["org"] = _owner_org(actor=actor, lst=lst, org=changes["org"])
     for field, value in changes.items():
         setattr(programme, field, value.strip() if field == "title" else value)
-    return _save_revised(actor=actor, lst=lst, obj=programme, object_type="programme", fields=PROGRAMME_FIELDS,
-                         before=before, reason=reason)
+    programme = _save_revised(actor=actor, lst=lst, obj=programme, object_type="programme",
+                              fields=PROGRAMME_FIELDS, before=before, reason=reason)
+    refresh_shares([lst.pk])
+    return programme
 
 
 @transaction.atomic
 def programme_delete(*, actor, programme):
+    _locked(List, programme.list_id)
     programme = _locked(Programme, programme.pk)
     require(actor, "change", programme.list.org)
     _refuse_delete_if_published(programme.list)
@@ -334,6 +390,7 @@ def programme_delete(*, actor, programme):
         raise ValidationError({"programme": _("该工程下已有进展报告，不能删除。")}, code="has_progress")
     audit.record(actor=actor, action="delete", obj=programme, before=audit.snapshot(programme, PROGRAMME_FIELDS))
     programme.delete()
+    refresh_shares([programme.list_id])
 
 
 def _project_errors(*, lst, programme, title, weight, leader, actor):
@@ -378,11 +435,13 @@ def project_create(*, actor, lst, title, programme=None, org=None, description="
     _revise(actor=actor, lst=lst, obj=project, object_type="project", changes={"title": ["", project.title]},
             reason=reason)
     audit.record(actor=actor, action="create", obj=project, org=org, after=after)
+    refresh_shares([lst.pk])
     return project
 
 
 @transaction.atomic
 def project_update(*, actor, project, reason="", **changes):
+    _locked(List, project.list_id)
     project = _locked(Project, project.pk)
     lst = project.list
     require(actor, "change", lst.org)
@@ -400,12 +459,15 @@ def project_update(*, actor, project, reason="", **changes):
         changes["org"] = _owner_org(actor=actor, lst=lst, org=changes["org"])
     for field, value in changes.items():
         setattr(project, field, value.strip() if field == "title" else value)
-    return _save_revised(actor=actor, lst=lst, obj=project, object_type="project", fields=PROJECT_FIELDS,
-                         before=before, reason=reason)
+    project = _save_revised(actor=actor, lst=lst, obj=project, object_type="project", fields=PROJECT_FIELDS,
+                            before=before, reason=reason)
+    refresh_shares([lst.pk])
+    return project
 
 
 @transaction.atomic
 def project_delete(*, actor, project):
+    _locked(List, project.list_id)
     project = _locked(Project, project.pk)
     require(actor, "change", project.list.org)
     _refuse_delete_if_published(project.list)
@@ -413,6 +475,7 @@ def project_delete(*, actor, project):
         raise ValidationError({"project": _("该项目下已有进展报告，不能删除。")}, code="has_progress")
     audit.record(actor=actor, action="delete", obj=project, before=audit.snapshot(project, PROJECT_FIELDS))
     project.delete()
+    refresh_shares([project.list_id])
 
 
 # Measures ----------------------------------------------------------------------------
@@ -483,12 +546,14 @@ def measure_create(*, actor, lst, org, title, target, start_on, deadline, projec
     _revise(actor=actor, lst=lst, obj=measure, object_type="measure", changes={"title": ["", measure.title]},
             reason=reason)
     audit.record(actor=actor, action="create", obj=measure, after=after)
+    refresh_shares([lst.pk])
     return measure
 
 
 @transaction.atomic
 def measure_update(*, actor, measure, reason="", **changes):
     """Change a measure's plan (not its progress: see measure_report_progress)."""
+    _locked(List, measure.list_id)
     measure = _locked(Measure, measure.pk)
     lst = measure.list
     require(actor, "change", lst.org)
@@ -508,12 +573,15 @@ def measure_update(*, actor, measure, reason="", **changes):
     changes.update({"weight": weight, "target_value": value})
     for field, val in changes.items():
         setattr(measure, field, val.strip() if isinstance(val, str) and field in ("title", "target") else val)
-    return _save_revised(actor=actor, lst=lst, obj=measure, object_type="measure", fields=MEASURE_FIELDS,
-                         before=before, reason=reason, search_parts=(measure.title, measure.org.name))
+    measure = _save_revised(actor=actor, lst=lst, obj=measure, object_type="measure", fields=MEASURE_FIELDS,
+                            before=before, reason=reason, search_parts=(measure.title, measure.org.name))
+    refresh_shares([lst.pk])
+    return measure
 
 
 @transaction.atomic
 def measure_delete(*, actor, measure):
+    _locked(List, measure.list_id)
     measure = _locked(Measure, measure.pk)
     require(actor, "change", measure.list.org)
     _refuse_delete_if_published(measure.list)
@@ -521,6 +589,7 @@ def measure_delete(*, actor, measure):
         raise ValidationError({"measure": _("该措施已有进展报告，不能删除。")}, code="has_progress")
     audit.record(actor=actor, action="delete", obj=measure, before=audit.snapshot(measure, MEASURE_FIELDS))
     measure.delete()
+    refresh_shares([measure.list_id])
 
 
 # Progress, evidence, acceptance ------------------------------------------------------
@@ -530,6 +599,7 @@ def measure_report_progress(*, actor, measure, percent=None, value=None, note=""
     """Report progress on a measure: a percent, or a value reached towards the target
     (from which the percent follows), what was done, and optional evidence files. At
     100 % the measure goes to the level above for acceptance (验收)."""
+    _locked(List, measure.list_id)  # a first report can change the list's shares: see refresh_shares
     measure = _locked(Measure, measure.pk)
     require(actor, "change", measure.org)
     errors = {}
@@ -564,6 +634,7 @@ def measure_report_progress(*, actor, measure, percent=None, value=None, note=""
         stored.file.save(item.storage_name, item.upload, save=False)
         stored.save()
     before = {"status": measure.status, "progress": measure.progress}
+    first_report = not measure.has_progress
     measure.progress = percent_number
     measure.progress_value = value_number if value_number is not None else measure.progress_value
     measure.has_progress = True
@@ -576,6 +647,8 @@ def measure_report_progress(*, actor, measure, percent=None, value=None, note=""
         measure.submitted_at = None
     measure.save(update_fields=["progress", "progress_value", "has_progress", "last_reported_at", "status",
                                 "submitted_at", "updated_at"])
+    if first_report:
+        refresh_shares([measure.list_id])
     audit.record(actor=actor, action="report_progress", obj=report, org=measure.org, before=before,
                  after={"status": measure.status, "progress": measure.progress, "files": len(checked)})
     if measure.status == MeasureStatus.SUBMITTED:

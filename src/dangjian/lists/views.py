@@ -549,15 +549,13 @@ def board(request):
         root = selectors.default_root(user)
         if root is None:
             raise PermissionDenied(_("您的账号还没有任何党组织的授权。"))
-    kind, averaging, missing, year = values["kind"], values["averaging"], values["missing"], values["year"]
+    kind, year = values["kind"], values["year"]
     domains = list(ProgrammeDomain.objects.all())
     domain = next((d for d in domains if d.pk == values.get("domain")), None)
-    data = selectors.board(user, root, kind=kind, domain=domain.pk if domain else None, year=year,
-                           averaging=averaging, missing=missing)
-    formula, missing_text = rule_text(averaging, missing)
+    data = selectors.board(user, root, kind=kind, domain=domain.pk if domain else None, year=year)
     base = {"kind": kind, "domain": domain.pk if domain else None, "year": year}
     for row in data["rows"]:
-        row.board_url = _url("lists:board", root=row.org.pk, averaging=averaging, missing=missing, **base)
+        row.board_url = _url("lists:board", root=row.org.pk, **base)
         row.rows_url = _url("lists:measure_list", within=row.org.pk, kind=kind,
                             domain=domain.pk if domain else None, year=year)
         row.overdue_url = _url("lists:measure_list", within=row.org.pk, kind=kind,
@@ -569,11 +567,10 @@ def board(request):
         parent = Org.objects.filter(path=root.path[: -Org.steplen]).first()
     return render(request, "lists/board.html", {
         **data, "kinds": ListKind.choices, "domains": domains, "kind": kind, "domain": domain, "year": year,
-        "averaging_choices": Averaging.choices, "missing_choices": MissingProgress.choices,
-        "formula": formula, "missing_text": missing_text, "parent": parent,
+        "parent": parent,
         "ancestors": _ancestors(user, root),
         "self_rows_url": _url("lists:measure_list", org=root.pk, kind=kind, year=year),
-        "parent_url": _url("lists:board", root=parent.pk, averaging=averaging, missing=missing, **base)
+        "parent_url": _url("lists:board", root=parent.pk, **base)
         if parent else None,
     })
 

@@ -56,8 +56,13 @@ class RowSerializer(serializers.Serializer):
     rows = serializers.ListField(child=serializers.DictField(), required=False)
 
 
+def figure(value):
+    """A completion as the API gives it: the displayed figure (rollup.figure) as a number."""
+    return float(value) if value is not None else None
+
+
 class RollupSerializer(serializers.Serializer):
-    value = serializers.FloatField(allow_null=True)
+    value = serializers.FloatField(allow_null=True, help_text=_("清单完成率（%，一位小数，与页面一致）"))
     averaging = serializers.CharField()
     missing = serializers.CharField()
     counts = serializers.DictField(child=serializers.IntegerField())
@@ -202,7 +207,8 @@ class BoardRowSerializer(serializers.Serializer):
     org_name = serializers.CharField(source="org.name")
     rank = serializers.IntegerField(allow_null=True)
     measures = serializers.IntegerField(source="n")
-    completion = serializers.FloatField(source="value", allow_null=True)
+    completion = serializers.FloatField(source="value", allow_null=True,
+                                        help_text=_("完成率（%，一位小数，与页面一致；见 docs/lists.md）"))
     overdue = serializers.IntegerField()
     accepted = serializers.IntegerField()
 
@@ -210,7 +216,5 @@ class BoardRowSerializer(serializers.Serializer):
 class BoardSerializer(serializers.Serializer):
     root = serializers.IntegerField(source="root.pk")
     rule = serializers.CharField()
-    averaging = serializers.CharField()
-    missing = serializers.CharField()
     total_value = serializers.FloatField(allow_null=True)
     rows = BoardRowSerializer(many=True)

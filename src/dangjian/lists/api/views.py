@@ -19,7 +19,7 @@ from dangjian.orgs.models import Org
 
 from .. import selectors, services
 from ..filters import ListFilter, board_params, MeasureFilter, ProgrammeFilter, ProgressReportFilter, ProjectFilter
-from ..models import Averaging, List, ListKind, Measure, MissingProgress, Programme, ProgrammeDomain, ProgressReport, Project
+from ..models import List, ListKind, Measure, Programme, ProgrammeDomain, ProgressReport, Project
 from . import serializers as s
 
 
@@ -85,8 +85,8 @@ class ListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     @action(detail=True, methods=["get"])
     def rollup(self, request, pk=None):
         data = selectors.list_rollup(self.get_object())
-        return Response({"value": data.value, "averaging": data.result.averaging, "missing": data.result.missing,
-                         "counts": data.counts, "rows": s.rollup_rows(data.result)})
+        return Response({"value": s.figure(data.value), "averaging": data.result.averaging,
+                         "missing": data.result.missing, "counts": data.counts, "rows": s.rollup_rows(data.result)})
 
     @extend_schema(summary=_("公示后的变更记录"), operation_id="lists_revisions",
                    responses=s.RevisionSerializer(many=True))
@@ -262,8 +262,6 @@ class BoardView(APIView):
             OpenApiParameter("domain", int, description=_("工程领域")),
             OpenApiParameter("programme", int, description=_("工程")),
             OpenApiParameter("year", int),
-            OpenApiParameter("averaging", str, enum=[k for k, _l in Averaging.choices]),
-            OpenApiParameter("missing", str, enum=[k for k, _l in MissingProgress.choices]),
         ],
         description=_("下级组织并排比较：完成率、逾期、已验收，按所述规则排名（只比较组织，不对个人排名）。"))
     def get(self, request):
@@ -279,6 +277,5 @@ class BoardView(APIView):
             if root is None:
                 raise NotFound()
         data = selectors.board(request.user, root, kind=values["kind"], domain=values["domain"],
-                               programme=values["programme"], year=values["year"], averaging=values["averaging"],
-                               missing=values["missing"])
+                               programme=values["programme"], year=values["year"])
         return Response(s.BoardSerializer(data).data)

@@ -159,7 +159,7 @@ def test_board_endpoint(city, people):
     data = client_for(admin).get(f"{API}/lists-board/?root={city.city.pk}&kind=task").json()
     assert [r["org"] for r in data["rows"]][0] == city.districts["a"].pk
     assert data["rows"][0]["completion"] == 50 and "不对个人排名" in data["rule"]
-    assert client_for(admin).get(f"{API}/lists-board/?averaging=bad").status_code == 400
+    assert client_for(admin).get(f"{API}/lists-board/?kind=bad").status_code == 400
     assert client_for(admin).get(f"{API}/lists-board/?year=22149140").status_code == 400
     assert client_for(admin).get(f"{API}/lists-board/?root=99999999999999999999").status_code == 400
     assert client_for(admin).get(f"{API}/projects/?programme=-1e261").status_code == 400
