@@ -22,3 +22,6 @@ class AccountsConfig(AppConfig):
         register_access_policy(grant_paths=roles.grant_paths, has_global=roles.user_has_global)
 
         from . import signals  # noqa: F401
+        from . import pickers
+
+        pickers.register()

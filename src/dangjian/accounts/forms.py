@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.orgs.models import Org
+from dangjian.core.forms import ScopedForm
+from dangjian.core.widgets import PickField
 
 from .roles import Role
 
@@ -51,24 +52,9 @@ class UserCreateForm(forms.Form):
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
 
-class GrantForm(forms.Form):
+class GrantForm(ScopedForm):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
-    org = forms.CharField(label=_("组织"), max_length=120,
-                          help_text=_("输入组织全称，或“#编号”。"))
-
-    def clean_org(self):
-        text = self.cleaned_data["org"].strip()
-        orgs = Org.objects.filter(closed_at__isnull=True)
-        if text.startswith("#") and text[1:].isdigit():
-            found = list(orgs.filter(pk=int(text[1:])))
-        else:
-            found = list(orgs.filter(name=text)[:11]) or list(orgs.filter(name__contains=text).order_by("path")[:11])
-        if not found:
-            raise ValidationError(_("没有找到该组织。"))
-        if len(found) > 1:
-            names = "；".join(f"#{o.pk} {o.name}" for o in found[:10])
-            raise ValidationError(_("找到多个组织，请输入“#编号”：%(names)s") % {"names": names})
-        return found[0]
+    org = PickField("grant_org", label=_("组织"))
 
 
 class AuditFilterForm(forms.Form):

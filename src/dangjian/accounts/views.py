@@ -242,7 +242,7 @@ class UserDetailView(AdministratorScope, ObjectDetailView):
         actor, account = self.request.user, self.object
         return {
             "grants": account.role_grants.select_related("org").order_by("role"),
-            "grant_form": GrantForm(),
+            "grant_form": GrantForm(user=actor),
             "locked": account.is_locked(),
             "has_two_factor": services.has_two_factor(account),
             "can_manage": user_has_global(actor, "manage_accounts"),
@@ -283,6 +283,9 @@ class RoleGrantView(AccountActionView):
     form_class = GrantForm
     service = services.role_grant
     success_message = gettext_lazy("已授权。")
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
 
     def service_kwargs(self, form):
         return {"user": self.object, "role": form.cleaned_data["role"], "org": form.cleaned_data["org"]}

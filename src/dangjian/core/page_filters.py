@@ -4,6 +4,8 @@ FilterSets mix this in over the FilterSet that the API shares."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .widgets import PickField, bind_user
+
 
 class SelectOne(forms.Select):
     """A drop-down for a multiple-choice filter: one choice picked on the page, while links
@@ -24,16 +26,37 @@ class AnyYesNo(forms.NullBooleanSelect):
         self.choices = [("unknown", _("全部")), ("true", _("是")), ("false", _("否"))]
 
 
+class PickIdField(PickField):
+    """A picker in a filter shared with the API: cleans to the chosen row's id, as the
+    API's number parameter does."""
+
+    def clean(self, value):
+        row = super().clean(value)
+        return None if row is None else row.pk
+
+
 class PageFilterMixin:
-    """Drop-downs instead of multi-selects, "全部" first, numeric keypads for ids;
-    `hidden_fields` are carried by links but not shown."""
+    """Drop-downs instead of multi-selects, "全部" first, pickers instead of ids;
+    `hidden_fields` are carried by links but not shown. A filter names its picker kind
+    with a `picker` attribute (as `orgs.filters.WithinFilter` does) or through
+    `pickers = {filter name: kind}`. Pass `request=` so pickers work in the user's scope."""
 
     hidden_fields = ()
+    pickers = {}
+
+    @property
+    def form(self):
+        form = super().form
+        bind_user(form.fields, getattr(self.request, "user", None))
+        return form
 
     def get_form_class(self):
         form_class = super().get_form_class()
-        for name, field in form_class.base_fields.items():
-            if isinstance(field, forms.MultipleChoiceField):
+        for name, field in list(form_class.base_fields.items()):
+            kind = self.pickers.get(name) or getattr(self.filters.get(name), "picker", None)
+            if kind and name not in self.hidden_fields:
+                form_class.base_fields[name] = PickIdField(kind, label=field.label, required=False)
+            elif isinstance(field, forms.MultipleChoiceField):
                 field.widget = SelectOne(choices=field.choices)
             elif isinstance(field, forms.ModelChoiceField):
                 field.empty_label = _("全部")  # its choices come from a queryset: keep its widget

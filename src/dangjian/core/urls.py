@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import pickers, views
 from .spreadsheets import views as import_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("imports/<uuid:pk>/", import_views.job_detail, name="import_job"),
     path("imports/<uuid:pk>/problems.csv", import_views.job_problems, name="import_job_problems"),
+    path("pick/<slug:kind>/", pickers.pick, name="pick"),
 ]

@@ -1,21 +1,16 @@
 """Forms of the list pages. They parse input only; the services decide and write.
-Organisation and person pickers offer the rows inside the list's subtree that the user
-may act on, capped so a city-wide list never renders 25,000 options (a number typed
-into the field is accepted too, resolved inside the user's scope)."""
+Organisations and responsible people are chosen with pickers (`core.widgets.PickField`),
+narrowed to the list's subtree and resolved inside the user's scope."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.scope import scope_paths
-from dangjian.core.tree import in_subtree, subtree_q
-from dangjian.orgs.models import Member, Org, Post
+from dangjian.core.forms import ScopedForm
+from dangjian.core.widgets import PickField
 
 from . import evidence
 from .models import Averaging, ListKind, MissingProgress, Programme, ProgrammeDomain, Project
-
-CHOICE_LIMIT = 300
 
 
 class DateInput(forms.DateInput):
@@ -30,46 +25,9 @@ class WeightInput(forms.NumberInput):
         super().__init__(attrs={"step": "0.01", "min": "0.01", "max": "100", "inputmode": "decimal"})
 
 
-def org_choices(user, *, root=None, action="change"):
-    """Open orgs the user may act on (inside `root`'s subtree when given), upper levels first."""
-    qs = Org.objects.visible_to(user, action).filter(closed_at__isnull=True)
-    if root is not None:
-        qs = qs.filter(subtree_q("path", [root.path]))
-    return [(o.pk, ("　" * max(o.depth - (root.depth if root else 1), 0)) + o.name)
-            for o in qs.order_by("depth", "path").only("pk", "name", "depth")[:CHOICE_LIMIT]]
-
-
-class OrgChoiceField(forms.Field):
-    """A drop-down of orgs (or a typed number), resolved inside the user's scope."""
-
-    widget = forms.Select
-
-    def __init__(self, *, choices=(), **kwargs):
-        super().__init__(**kwargs)
-        self.widget.choices = list(choices)
-
-    def set_scope(self, user, action, choices, blank=None):
-        self.user, self.action = user, action
-        self.widget.choices = ([("", blank)] if blank else []) + list(choices)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in (None, ""):
-            return None
-        try:
-            pk = int(value)
-        except (TypeError, ValueError):
-            raise ValidationError(_("请选择党组织。"))
-        org = Org.objects.filter(pk=pk).first()
-        if org is None or not in_subtree(org.path, scope_paths(self.user, self.action)):
-            raise ValidationError(_("编号为 %(pk)s 的党组织不存在或不在您的管辖范围内。"), params={"pk": pk})
-        return org
-
-
-class ScopedForm(forms.Form):
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
+def OrgPick(label, required=True, **kwargs):
+    """An open organisation the user may change."""
+    return PickField("org", action="change", options={"open": 1}, label=label, required=required, **kwargs)
 
 
 class ReasonMixin:
@@ -82,7 +40,7 @@ class ReasonMixin:
 
 
 class ListForm(ScopedForm):
-    org = OrgChoiceField(label=_("所属组织"))
+    org = OrgPick(_("所属组织"))
     kind = forms.ChoiceField(label=_("清单类型"), choices=ListKind.choices)
     title = forms.CharField(label=_("清单名称"), max_length=200)
     period_start = forms.DateField(label=_("开始日期"), widget=DateInput())
@@ -95,7 +53,6 @@ class ListForm(ScopedForm):
 
     def __init__(self, *args, lst=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org"].set_scope(self.user, "change", org_choices(self.user))
         if lst is not None:
             del self.fields["org"]
             if lst.was_published:
@@ -126,13 +83,13 @@ class ProgrammeForm(ReasonMixin, ScopedForm):
     title = forms.CharField(label=_("工程名称"), max_length=200)
     domain = forms.ModelChoiceField(label=_("工程领域"), queryset=ProgrammeDomain.objects.all(), required=False,
                                     empty_label=_("（自定工程，不属于六大领域）"))
-    org = OrgChoiceField(label=_("牵头组织"), required=False)
+    org = OrgPick(_("牵头组织"), required=False, help_text=_("留空即清单所属组织。"))
     weight = forms.DecimalField(label=_("权重"), max_digits=5, decimal_places=2, initial=1, widget=WeightInput())
     description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, lst, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org"].set_scope(self.user, "change", org_choices(self.user, root=lst.org), _("（清单所属组织）"))
+        self.fields["org"].narrow(within=lst.org_id)
         self.add_reason(lst)
 
 
@@ -140,7 +97,7 @@ class ProjectForm(ReasonMixin, ScopedForm):
     title = forms.CharField(label=_("项目名称"), max_length=200)
     programme = forms.ModelChoiceField(label=_("所属工程"), queryset=Programme.objects.none(), required=False,
                                        empty_label=_("（不属于工程）"))
-    org = OrgChoiceField(label=_("牵头组织"), required=False)
+    org = OrgPick(_("牵头组织"), required=False, help_text=_("留空即清单所属组织。"))
     is_secretary_project = forms.BooleanField(label=_("书记项目（由该组织书记牵头）"), required=False)
     weight = forms.DecimalField(label=_("权重"), max_digits=5, decimal_places=2, initial=1, widget=WeightInput())
     is_public = forms.BooleanField(label=_("公示"), required=False, initial=True)
@@ -151,23 +108,8 @@ class ProjectForm(ReasonMixin, ScopedForm):
         self.fields["programme"].queryset = Programme.objects.filter(list=lst)
         if not lst.programmes.exists():
             del self.fields["programme"]
-        self.fields["org"].set_scope(self.user, "change", org_choices(self.user, root=lst.org), _("（清单所属组织）"))
+        self.fields["org"].narrow(within=lst.org_id)
         self.add_reason(lst)
-
-
-def person_choices(user, root):
-    """People who hold a current post inside `root`'s subtree (the usual responsible
-    people), labelled with their post and organisation."""
-    posts = (Post.objects.current().visible_to(user, "view_members").filter(subtree_q("org__path", [root.path]))
-             .select_related("member", "org").order_by("org__path", "kind")[:CHOICE_LIMIT])
-    seen, choices = set(), []
-    for post in posts:
-        if post.member_id in seen:
-            continue
-        seen.add(post.member_id)
-        choices.append((post.member_id, f"{post.member.name}（{post.org.short_name or post.org.name}"
-                                        f"{post.get_kind_display()}）"))
-    return choices
 
 
 class MeasureForm(ReasonMixin, ScopedForm):
@@ -178,8 +120,8 @@ class MeasureForm(ReasonMixin, ScopedForm):
     target_unit = forms.CharField(label=_("单位"), max_length=20, required=False)
     project = forms.ModelChoiceField(label=_("所属项目"), queryset=Project.objects.none(), required=False,
                                      empty_label=_("（直接列入清单）"))
-    org = OrgChoiceField(label=_("责任组织"))
-    responsible = forms.TypedChoiceField(label=_("责任人"), required=False, coerce=int, empty_value=None)
+    org = OrgPick(_("责任组织"))
+    responsible = PickField("member", options={"active": 1}, label=_("责任人"), required=False)
     start_on = forms.DateField(label=_("开始日期"), widget=DateInput())
     deadline = forms.DateField(label=_("截止日期"), widget=DateInput())
     weight = forms.DecimalField(label=_("权重"), max_digits=5, decimal_places=2, initial=1, widget=WeightInput(),
@@ -192,18 +134,9 @@ class MeasureForm(ReasonMixin, ScopedForm):
         self.fields["project"].queryset = Project.objects.filter(list=lst).order_by("position", "id")
         if not lst.projects.exists():
             del self.fields["project"]
-        self.fields["org"].set_scope(self.user, "change", org_choices(self.user, root=lst.org))
-        self.fields["responsible"].choices = [("", _("（不指定）")), *person_choices(self.user, lst.org)]
+        self.fields["org"].narrow(within=lst.org_id)
+        self.fields["responsible"].narrow(within=lst.org_id)
         self.add_reason(lst)
-
-    def clean_responsible(self):
-        pk = self.cleaned_data.get("responsible")
-        if pk is None:
-            return None
-        member = Member.objects.visible_to(self.user, "view_members").filter(pk=pk).first()
-        if member is None:
-            raise ValidationError(_("该党员不存在或不在您的管辖范围内。"))
-        return member
 
     def clean(self):
         data = super().clean()
@@ -216,7 +149,7 @@ class MeasureForm(ReasonMixin, ScopedForm):
     def initial_for(measure):
         initial = {name: getattr(measure, name) for name in ("title", "target", "target_value", "target_unit",
                                                               "start_on", "deadline", "weight", "is_public")}
-        initial.update(project=measure.project_id, org=measure.org_id, responsible=measure.responsible_id)
+        initial.update(project=measure.project_id, org=measure.org, responsible=measure.responsible)
         return initial
 
 

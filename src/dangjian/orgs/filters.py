@@ -21,7 +21,9 @@ def valid_id(value):
 
 class WithinFilter(django_filters.NumberFilter):
     """`?within=<org id>`: rows in that org's subtree. An org outside the caller's scope
-    gives no rows (the caller's queryset is already scoped)."""
+    gives no rows (the caller's queryset is already scoped). Pages show it as an org picker."""
+
+    picker = "org"
 
     def __init__(self, *args, path_field="org__path", **kwargs):
         self.path_field = path_field

@@ -90,6 +90,7 @@ class Area(MP_Node):
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=16, choices=AreaKind.choices, db_index=True)
     code = models.CharField(_("区划代码"), max_length=32, blank=True, db_index=True)
+    search_text = models.CharField(max_length=200, blank=True, editable=False)
 
     objects = AreaManager.from_queryset(AreaQuerySet)()
 

@@ -48,10 +48,10 @@ def area_create(*, actor, parent, name, kind, code=""):
     if parent is None:
         if actor is not None:
             raise ValidationError({"parent": _("只有系统初始化可以创建顶级区域。")})
-        area = Area.objects.add_root(dict(name=name, kind=kind, code=code))
+        area = Area.objects.add_root(dict(name=name, kind=kind, code=code, search_text=search_key(name)[:200]))
     else:
         parent = _locked(Area, parent.pk)
-        area = Area.objects.add_child(parent, dict(name=name, kind=kind, code=code))
+        area = Area.objects.add_child(parent, dict(name=name, kind=kind, code=code, search_text=search_key(name)[:200]))
     audit.record(actor=actor, action="create", obj=area, after={"name": name, "kind": kind, "code": code})
     return area
 

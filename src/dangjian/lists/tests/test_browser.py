@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dangjian.testing import PASSWORD, City, make_user
+from dangjian.core.testing import PASSWORD, City, browser_pick, make_user
 from dangjian.lists.models import Evidence, Measure, MeasureStatus
 
 from .conftest import PNG
@@ -100,7 +100,7 @@ def test_list_measure_progress_acceptance_board_and_public_page(live_server, peo
     page.wait_for_url(f"{base}/lists/")
     assert page.inner_text("h1") == "清单与项目"
     page.click("text=新建清单")
-    page.select_option("select[name=org]", str(city.communities["a"].pk))
+    browser_pick(page, "org", "xfsqdw", "甲区幸福社区党委")
     page.select_option("select[name=kind]", "task")
     page.fill("input[name=title]", "幸福社区建设任务清单")
     page.click("main button[type=submit]")
@@ -111,8 +111,8 @@ def test_list_measure_progress_acceptance_board_and_public_page(live_server, peo
     page.click("a[role=button]:has-text('添加措施')")
     page.fill("input[name=title]", "建成党群服务驿站")
     page.fill("textarea[name=target]", "驿站挂牌并对外开放")
-    page.select_option("select[name=org]", str(city.communities["a"].pk))
-    page.select_option("select[name=responsible]", str(people["secretary"].pk))
+    browser_pick(page, "org", "xfsqdw", "甲区幸福社区党委")
+    browser_pick(page, "responsible", "whm", "王红梅")
     page.fill("input[name=start_on]", (today - datetime.timedelta(days=10)).isoformat())
     page.fill("input[name=deadline]", (today - datetime.timedelta(days=11)).isoformat())
     page.click("main button[type=submit]")

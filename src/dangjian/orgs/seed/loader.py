@@ -20,6 +20,7 @@ import secrets
 import string
 import time
 from bisect import bisect
+from functools import lru_cache
 from itertools import accumulate
 
 from django.apps import apps
@@ -137,7 +138,12 @@ class Writer:
 
 def _area_row(node):
     return {"id": node.pk, "path": node.path, "depth": node.depth, "numchild": len(node.children),
-            "name": node.name, "kind": node.kind, "code": node.code}
+            "name": node.name, "kind": node.kind, "code": node.code, "search_text": _area_key(node.name)}
+
+
+@lru_cache(maxsize=None)
+def _area_key(name):
+    return search_key(name)[:200]
 
 
 def _org_row(node, search_cache):
