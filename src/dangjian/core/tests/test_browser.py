@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dangjian.core.testing import PASSWORD, City, browser_pick, make_id_number, make_user
+from dangjian.testing import PASSWORD, City, browser_pick, make_id_number, make_user
 from dangjian.lists import services as list_services
 from dangjian.orgs import services as org_services
 from dangjian.orgs.models import Member, Org, OrgKind, Post, Sector

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from dangjian.core import pickers
 from dangjian.core.forms import ScopedForm
-from dangjian.core.testing import make_user
+from dangjian.testing import make_user
 from dangjian.core.widgets import PickField, PickValue
 from dangjian.orgs import services as org_services
 from dangjian.orgs.models import Area, OrgKind, Sector

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dangjian.core.testing import PASSWORD, City, browser_pick, make_user
+from dangjian.testing import PASSWORD, City, browser_pick, make_user
 from dangjian.lists.models import Evidence, Measure, MeasureStatus
 
 from .conftest import PNG
