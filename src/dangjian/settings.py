@@ -210,6 +210,8 @@ DANGJIAN_IMPORT_MAX_ROWS = int(os.environ.get("DANGJIAN_IMPORT_MAX_ROWS", 200_00
 DANGJIAN_BULK_THRESHOLD = int(os.environ.get("DANGJIAN_BULK_THRESHOLD", 1000))
 # 1: bulk access also needs a security administrator's approval (accounts.bulk).
 DANGJIAN_BULK_APPROVAL = os.environ.get("DANGJIAN_BULK_APPROVAL", "0") == "1"
+# Sheets up to this much XML are read whole by calamine (fast); larger ones stream (openpyxl).
+DANGJIAN_IMPORT_FAST_READ_BYTES = int(os.environ.get("DANGJIAN_IMPORT_FAST_READ_BYTES", 48 * 1024 * 1024))
 
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
