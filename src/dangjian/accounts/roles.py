@@ -28,10 +28,11 @@ ADMIN_ROLES = SEPARATED_ADMINS | {Role.ORG_ADMIN}
 #   export          exports and imports
 #   view_full_id    full ID numbers and phones (audited)
 #   view_audit      audit entries inside the subtree
+#   grant           grant and revoke business roles inside the subtree
 # Global actions of the separated administrators (the grant's org does not matter).
 #   manage_accounts, grant_roles, reset_passwords, lock_accounts, approve_bulk, view_audit_all
 CAPABILITIES = {
-    Role.ORG_ADMIN: {"view", "view_members", "change", "export", "view_full_id", "view_audit"},
+    Role.ORG_ADMIN: {"view", "view_members", "change", "export", "view_full_id", "view_audit", "grant"},
     Role.SECRETARY: {"view", "view_members", "change", "export"},
     Role.PARTY_AFFAIRS_WORKER: {"view", "view_members", "change", "export"},
     Role.GRID_WORKER: {"view", "view_members"},

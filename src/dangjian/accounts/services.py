@@ -87,8 +87,10 @@ def role_grant(*, actor, user, role, org):
     if role not in Role.values:
         raise ValidationError({"role": _("无效的角色。")})
     if actor is not None:
-        if role in SEPARATED_ADMINS or not user_can(actor, "view_full_id", org):
+        if role in SEPARATED_ADMINS or not user_can(actor, "grant", org):
             _require_global(actor, "grant_roles")
+    if org is not None and type(org).objects.filter(pk=org.pk, closed_at__isnull=False).exists():
+        raise ValidationError({"org": _("该组织已撤销。")})
     if actor is not None and actor.pk == user.pk:
         raise PermissionDenied(_("不能给自己授权。"))
     held = set(user.role_grants.values_list("role", flat=True))
@@ -111,7 +113,7 @@ def role_grant(*, actor, user, role, org):
 def role_revoke(*, actor, grant):
     """Take a grant back (security administrators; org admins for business roles in their subtree)."""
     if actor is not None:
-        if grant.role in SEPARATED_ADMINS or not user_can(actor, "view_full_id", grant.org):
+        if grant.role in SEPARATED_ADMINS or not user_can(actor, "grant", grant.org):
             _require_global(actor, "grant_roles")
         if actor.pk == grant.user_id:
             raise PermissionDenied(_("不能撤销自己的授权。"))

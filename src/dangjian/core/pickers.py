@@ -38,8 +38,7 @@ class Kind:
     """What one picker kind needs: its scoped rows, how to search them, how to name a row.
 
     `options` are narrowing filters a form may ask for (`{"open": fn(qs, value)}`); the
-    endpoint and the form field apply the same ones, so the list and the check agree.
-    `prepare(rows)` may load what the notes show for a whole page of results at once."""
+    endpoint and the form field apply the same ones, so the list and the check agree."""
 
     name: str
     queryset: Callable
@@ -50,7 +49,6 @@ class Kind:
     actions: tuple = ("view",)
     options: dict = field(default_factory=dict)
     select_related: tuple = ()
-    prepare: Callable = None
 
     def rows(self, user, action=None, options=None):
         action = action if action in self.actions else self.actions[0]
@@ -67,10 +65,7 @@ class Kind:
         queryset = self.search(self.rows(user, action, options), text)
         if self.order_by:
             queryset = queryset.order_by(*self.order_by)
-        rows = list(queryset[:limit])
-        if self.prepare and rows:
-            self.prepare(rows)
-        return rows
+        return list(queryset[:limit])
 
     def get(self, user, pk, action=None, options=None):
         """The row with this id if the user may pick it, else None."""

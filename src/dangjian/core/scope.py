@@ -65,6 +65,15 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(subtree_q(self.scope_path_field, [org.path]))
 
 
+def reaches_scope(user, path, action="view"):
+    """May `within=<the node at path>` narrow a list for `user`? Yes when the node lies in
+    the user's scope or above it (its subtree holds part of the scope): the list then shows
+    the caller's visible part of that subtree. Any other node answers an empty list, as if
+    it did not exist (docs/api.md, "Scope and within")."""
+    roots = scope_paths(user, action)
+    return in_subtree(path, roots) or any(root.startswith(path) for root in roots)
+
+
 def user_can(user, action, org):
     """May `user` do `action` on something held by `org`?"""
     return org is not None and in_subtree(org.path, scope_paths(user, action))

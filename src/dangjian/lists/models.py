@@ -15,7 +15,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.concurrency import VersionedModel
 from dangjian.core.scope import ScopedQuerySet
 
 
@@ -76,7 +75,7 @@ class ListQuerySet(ScopedQuerySet):
         return self.filter(is_public=True, published_at__isnull=False)
 
 
-class List(VersionedModel):
+class List(models.Model):
     """A list owned by an organisation for a period (a year or a custom span)."""
 
     org = models.ForeignKey("orgs.Org", verbose_name=_("所属组织"), on_delete=models.PROTECT, related_name="lists")
@@ -117,7 +116,7 @@ class ProgrammeQuerySet(ScopedQuerySet):
     scope_path_field = "org__path"
 
 
-class Programme(VersionedModel):
+class Programme(models.Model):
     """工程: a "党建+" programme inside a list, optionally in one of the seeded domains."""
 
     list = models.ForeignKey(List, verbose_name=_("清单"), on_delete=models.CASCADE, related_name="programmes")
@@ -145,7 +144,7 @@ class ProjectQuerySet(ScopedQuerySet):
     scope_path_field = "org__path"
 
 
-class Project(VersionedModel):
+class Project(models.Model):
     """项目: inside a programme or directly in a list. A secretary project (书记项目) is led
     by the organisation's secretary."""
 
@@ -192,7 +191,7 @@ class MeasureQuerySet(ScopedQuerySet):
             Q(project__isnull=True) | Q(project__is_public=True))
 
 
-class Measure(VersionedModel):
+class Measure(models.Model):
     """措施: what a responsible organisation and person will do by a deadline, the target
     that says when it is done, and its weight in the project. `progress`, `has_progress`
     and `status` are kept by the services from the progress reports and reviews."""

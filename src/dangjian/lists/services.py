@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
-from dangjian.core.concurrency import check_version
 from dangjian.core.services import require
 from dangjian.core.text import search_key
 from dangjian.orgs.models import Org
@@ -242,11 +241,10 @@ def list_create(*, actor, org, kind, title, period_start, period_end, descriptio
 
 
 @transaction.atomic
-def list_update(*, actor, lst, reason="", expected_version=None, **changes):
+def list_update(*, actor, lst, reason="", **changes):
     """Change a list's own fields. Publication is list_publish / list_unpublish."""
     lst = _locked(List, lst.pk)
     require(actor, "change", lst.org)
-    check_version(lst, expected_version)
     allowed = {"title", "period_start", "period_end", "description", "averaging", "missing_progress", "kind"}
     unknown = set(changes) - allowed
     if unknown:
@@ -355,12 +353,11 @@ def programme_create(*, actor, lst, title, domain=None, org=None, description=""
 
 
 @transaction.atomic
-def programme_update(*, actor, programme, reason="", expected_version=None, **changes):
+def programme_update(*, actor, programme, reason="", **changes):
     _locked(List, programme.list_id)
     programme = _locked(Programme, programme.pk)
     lst = programme.list
     require(actor, "change", lst.org)
-    check_version(programme, expected_version)
     allowed = {"title", "domain", "org", "description", "weight", "position"}
     unknown = set(changes) - allowed
     if unknown:
@@ -410,6 +407,12 @@ def _project_errors(*, lst, programme, title, weight, leader, actor):
     return weight
 
 
+def _refuse_member_who_left(member, field):
+    """A leader or responsible person newly named must still be a member (not 转出/出党)."""
+    if member is not None and type(member).objects.filter(pk=member.pk, left_on__isnull=False).exists():
+        raise ValidationError({field: _("该党员已转出或出党。")})
+
+
 def default_leader(org):
     """The organisation's current secretary, who leads its secretary projects."""
     from dangjian.orgs.models import Post, PostKind
@@ -427,6 +430,7 @@ def project_create(*, actor, lst, title, programme=None, org=None, description="
     require(actor, "change", lst.org)
     org = _owner_org(actor=actor, lst=lst, org=org)
     weight = _project_errors(lst=lst, programme=programme, title=title, weight=weight, leader=leader, actor=actor)
+    _refuse_member_who_left(leader, "leader")
     if is_secretary_project and leader is None:
         leader = default_leader(org)
     if position is None:
@@ -443,12 +447,11 @@ def project_create(*, actor, lst, title, programme=None, org=None, description="
 
 
 @transaction.atomic
-def project_update(*, actor, project, reason="", expected_version=None, **changes):
+def project_update(*, actor, project, reason="", **changes):
     _locked(List, project.list_id)
     project = _locked(Project, project.pk)
     lst = project.list
     require(actor, "change", lst.org)
-    check_version(project, expected_version)
     allowed = {"title", "programme", "org", "description", "is_secretary_project", "leader", "weight", "is_public",
                "position"}
     unknown = set(changes) - allowed
@@ -459,6 +462,8 @@ def project_update(*, actor, project, reason="", expected_version=None, **change
               "leader": project.leader}
     merged.update({k: v for k, v in changes.items() if k in merged})
     changes["weight"] = _project_errors(lst=lst, actor=actor, **merged)
+    if "leader" in changes:
+        _refuse_member_who_left(changes["leader"], "leader")
     if "org" in changes:
         changes["org"] = _owner_org(actor=actor, lst=lst, org=changes["org"])
     for field, value in changes.items():
@@ -539,6 +544,7 @@ def measure_create(*, actor, lst, org, title, target, start_on, deadline, projec
     weight, value = measure_validate(actor=actor, lst=lst, project=project, org=org, responsible=responsible,
                                      title=title, target=target, target_value=target_value, target_unit=target_unit,
                                      start_on=start_on, deadline=deadline, weight=weight)
+    _refuse_member_who_left(responsible, "responsible")
     if position is None:
         position = lst.measures.count() + 1
     measure = Measure.objects.create(
@@ -555,14 +561,13 @@ def measure_create(*, actor, lst, org, title, target, start_on, deadline, projec
 
 
 @transaction.atomic
-def measure_update(*, actor, measure, reason="", expected_version=None, **changes):
+def measure_update(*, actor, measure, reason="", **changes):
     """Change a measure's plan (not its progress: see measure_report_progress)."""
     _locked(List, measure.list_id)
     measure = _locked(Measure, measure.pk)
     lst = measure.list
     require(actor, "change", lst.org)
     require(actor, "change", measure.org)
-    check_version(measure, expected_version)
     allowed = set(MEASURE_FIELDS)
     unknown = set(changes) - allowed
     if unknown:
@@ -575,6 +580,8 @@ def measure_update(*, actor, measure, reason="", expected_version=None, **change
         "weight")}
     current.update({k: v for k, v in changes.items() if k in current})
     weight, value = measure_validate(actor=actor, lst=lst, **current)
+    if "responsible" in changes:
+        _refuse_member_who_left(changes["responsible"], "responsible")
     changes.update({"weight": weight, "target_value": value})
     for field, val in changes.items():
         setattr(measure, field, val.strip() if isinstance(val, str) and field in ("title", "target") else val)

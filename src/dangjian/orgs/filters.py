@@ -1,6 +1,9 @@
 """One filter class per list, used by the HTML pages and the API alike."""
 
+import unicodedata
+
 import django_filters
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import crypto
@@ -20,8 +23,11 @@ def valid_id(value):
 
 
 class WithinFilter(django_filters.NumberFilter):
-    """`?within=<org id>`: rows in that org's subtree. An org outside the caller's scope
-    gives no rows (the caller's queryset is already scoped). Pages show it as an org picker."""
+    """`?within=<org id>`: rows in that org's subtree, as far as the caller may see them.
+    The rule (core.scope.reaches_scope): an org in the caller's scope or above it gives the
+    caller's visible part of its subtree; any other org, or none, gives no rows. The
+    caller's queryset is already scoped, and subtrees are nested or disjoint, so the
+    subtree range alone keeps to it. Pages show it as an org picker."""
 
     picker = "org"
 
@@ -45,11 +51,15 @@ def search_filter(queryset, value):
     value = (value or "").strip()
     if not value:
         return queryset
-    if len(value) == 18 and queryset.model is Member:
-        try:
-            return queryset.filter(id_number_hash=crypto.blind_index(validate_id_number(normalise(value))))
-        except Exception:
-            pass
+    if queryset.model is Member:
+        # A pasted number may carry full-width digits, spaces or hyphens: 3206 0219… or ３２０６…
+        number = unicodedata.normalize("NFKC", value).replace(" ", "").replace("-", "")
+        if len(number) == 18 and number[:17].isascii() and number[:17].isdigit():
+            try:
+                digest = crypto.blind_index(validate_id_number(normalise(number)))
+            except ValidationError:
+                return queryset.none()
+            return queryset.filter(id_number_hash=digest)
     return queryset.filter(search_text__contains=normalise_query(value))
 
 

@@ -2,6 +2,7 @@
 atomic, checks the actor's scope, and writes one audit entry."""
 
 import datetime
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit, crypto
-from dangjian.core.concurrency import check_version
 from dangjian.core.services import require
 from dangjian.core.text import search_key
 
 from .idnumber import birth_date_of, gender_of, validate_id_number
 from .models import Area, Member, MemberStatus, Org, Post
+
+logger = logging.getLogger(__name__)
 
 ORG_FIELDS = ("name", "short_name", "kind", "sector", "hanyang_level", "is_regional", "area_id", "code",
               "unit_name", "founded_on", "phone", "closed_at")
@@ -30,6 +32,25 @@ def _check_choice(errors, field, value, choices):
 
 def _locked(model, pk):
     return model.objects.select_for_update().get(pk=pk)
+
+
+def _require_area(actor, area, *, field="area"):
+    """Refuse an area outside the areas the actor's `change` grants cover (see Area.visible_to)."""
+    if actor is None or area is None:
+        return
+    if not Area.objects.visible_to(actor, "change").filter(pk=area.pk).exists():
+        raise ValidationError({field: _("该区域不在您的管辖范围内。")}, code="out_of_scope")
+
+
+def _require_member(actor, member, *, field="member"):
+    """The member as stored now; refused if the actor may not see it or it has left (转出/出党)."""
+    members = Member.objects.all() if actor is None else Member.objects.visible_to(actor, "view_members")
+    member = members.filter(pk=member.pk).first()
+    if member is None:
+        raise ValidationError({field: _("该党员不在您的管辖范围内。")}, code="out_of_scope")
+    if member.left_on:
+        raise ValidationError({field: _("该党员已转出或出党。")}, code="left")
+    return member
 
 
 # Areas -------------------------------------------------------------------------------
@@ -51,6 +72,7 @@ def area_create(*, actor, parent, name, kind, code=""):
             raise ValidationError({"parent": _("只有系统初始化可以创建顶级区域。")})
         area = Area.objects.add_root(dict(name=name, kind=kind, code=code, search_text=search_key(name)[:200]))
     else:
+        _require_area(actor, parent, field="parent")
         parent = _locked(Area, parent.pk)
         area = Area.objects.add_child(parent, dict(name=name, kind=kind, code=code, search_text=search_key(name)[:200]))
     audit.record(actor=actor, action="create", obj=area, after={"name": name, "kind": kind, "code": code})
@@ -76,6 +98,7 @@ def org_create(*, actor, parent, name, kind, sector, area=None, short_name="", c
                is_regional=False, hanyang_level="", founded_on=None, phone=""):
     """Create an organisation under `parent`, which must lie in the actor's scope."""
     _validate_org_fields(name=name, kind=kind, sector=sector, area=area)
+    _require_area(actor, area)
     fields = dict(name=name.strip(), kind=kind, sector=sector, area=area, short_name=short_name, code=code,
                   unit_name=unit_name, is_regional=is_regional, hanyang_level=hanyang_level,
                   founded_on=founded_on, phone=phone, search_text=search_key(name, short_name)[:400])
@@ -94,15 +117,20 @@ def org_create(*, actor, parent, name, kind, sector, area=None, short_name="", c
 
 
 @transaction.atomic
-def org_update(*, actor, org, expected_version=None, **changes):
+def org_update(*, actor, org, **changes):
     """Change an organisation's own fields (not its place in the tree: see org_move)."""
     org = _locked(Org, org.pk)
     require(actor, "change", org)
-    check_version(org, expected_version)
+    if org.closed_at:
+        raise ValidationError({"closed_at": _("该组织已撤销。")})
     allowed = set(ORG_FIELDS) - {"closed_at"} | {"area"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({field: _("该字段不能在此修改。") for field in unknown})
+    if "area_id" in changes:
+        changes["area"] = Area.objects.filter(pk=changes.pop("area_id")).first() if changes["area_id"] else None
+    if "area" in changes and changes["area"] is not None and changes["area"].pk != org.area_id:
+        _require_area(actor, changes["area"])
     before = audit.snapshot(org, ORG_FIELDS)
     for field, value in changes.items():
         setattr(org, field, value.strip() if isinstance(value, str) and field == "name" else value)
@@ -163,8 +191,33 @@ def org_close(*, actor, org, on=None):
 
 # Members -----------------------------------------------------------------------------
 
+def id_number_clashes(*, actor, hashes, exclude_pk=None):
+    """Which keyed hashes of ID numbers are registered already, split by what `actor` may
+    know: (visible, hidden). A clash with a member outside the actor's member scope is
+    hidden: validation and dry runs answer as if the number were free, and only the write
+    itself is refused, with a neutral message (docs/api.md, "ID numbers outside your scope")."""
+    taken = Member.objects.filter(id_number_hash__in=list(hashes))
+    if exclude_pk:
+        taken = taken.exclude(pk=exclude_pk)
+    taken = set(taken.values_list("id_number_hash", flat=True))
+    if actor is None or not taken:
+        return taken, set()
+    visible = set(Member.objects.visible_to(actor, "view_members").filter(id_number_hash__in=taken)
+                  .values_list("id_number_hash", flat=True))
+    return visible, taken - visible
+
+
+def refuse_hidden_clashes(*, actor, hashes, exclude_pk=None):
+    """At the write: refuse, neutrally, an ID number registered outside the actor's scope.
+    The organisation department, whose scope holds both records, resolves it."""
+    _visible, hidden = id_number_clashes(actor=actor, hashes=hashes, exclude_pk=exclude_pk)
+    if hidden:
+        logger.warning("ID number registered outside the scope of user %s; write refused", actor.pk)
+        raise ValidationError({"id_number": _("无法登记该身份证号，请联系上级组织部门核实。")}, code="unresolved")
+
+
 def _member_errors(*, name, id_number, joined_on, full_on, status, category, org, gender, education,
-                   phone, exclude_pk=None):
+                   phone, actor=None, exclude_pk=None):
     from .models import Education, Gender, MemberCategory
 
     errors = {}
@@ -176,10 +229,9 @@ def _member_errors(*, name, id_number, joined_on, full_on, status, category, org
     except ValidationError as exc:
         errors["id_number"] = exc.messages[0]
     if normalised:
-        duplicate = Member.objects.filter(id_number_hash=crypto.blind_index(normalised))
-        if exclude_pk:
-            duplicate = duplicate.exclude(pk=exclude_pk)
-        if duplicate.exists():
+        visible, _hidden = id_number_clashes(actor=actor, hashes=[crypto.blind_index(normalised)],
+                                             exclude_pk=exclude_pk)
+        if visible:
             errors["id_number"] = _("该身份证号已登记。")
     _check_choice(errors, "status", status, MemberStatus.choices)
     _check_choice(errors, "category", category, MemberCategory.choices)
@@ -208,12 +260,13 @@ def _member_errors(*, name, id_number, joined_on, full_on, status, category, org
 
 def member_prepare(*, name, id_number, joined_on, status, category, org, full_on=None, gender="",
                    ethnicity="汉族", education="", phone="", address="", job="", residence_area=None,
-                   employer_org=None, employer_name="", exclude_pk=None):
-    """Validate and build an unsaved Member (used by member_create and bulk imports)."""
+                   employer_org=None, employer_name="", actor=None, exclude_pk=None):
+    """Validate and build an unsaved Member (used by member_create and bulk imports).
+    An ID number already registered is an error only where `actor` may see that member."""
     phone = (phone or "").strip()
     number = _member_errors(name=name, id_number=id_number, joined_on=joined_on, full_on=full_on, status=status,
                             category=category, org=org, gender=gender, education=education, phone=phone,
-                            exclude_pk=exclude_pk)
+                            actor=actor, exclude_pk=exclude_pk)
     return Member(
         name=name.strip(), gender=gender or gender_of(number), ethnicity=ethnicity or "汉族",
         birth_date=birth_date_of(number), education=education,
@@ -232,18 +285,18 @@ def member_create(*, actor, org, **fields):
     """Register a member in `org`. The ID number is validated, de-duplicated and encrypted."""
     if org is not None:
         require(actor, "change", org, field="org")
-    member = member_prepare(org=org, **fields)
+    member = member_prepare(org=org, actor=actor, **fields)
+    refuse_hidden_clashes(actor=actor, hashes=[member.id_number_hash])
     member.save()
     audit.record(actor=actor, action="create", obj=member, after=audit.snapshot(member, MEMBER_FIELDS))
     return member
 
 
 @transaction.atomic
-def member_update(*, actor, member, expected_version=None, **changes):
+def member_update(*, actor, member, **changes):
     """Change a member's record; `id_number`, `phone`, `address` are re-encrypted."""
     member = _locked(Member, member.pk)
     require(actor, "change", member.org)
-    check_version(member, expected_version)
     new_org = changes.get("org", member.org)
     if new_org is not None and new_org.pk != member.org_id:
         require(actor, "change", new_org, field="org")
@@ -259,11 +312,11 @@ def member_update(*, actor, member, expected_version=None, **changes):
     if unknown:
         raise ValidationError({field: _("该字段不能在此修改。") for field in unknown})
     current.update(changes)
-    rebuilt = member_prepare(exclude_pk=member.pk, **current)
+    rebuilt = member_prepare(actor=actor, exclude_pk=member.pk, **current)
+    if rebuilt.id_number_hash != member.id_number_hash:
+        refuse_hidden_clashes(actor=actor, hashes=[rebuilt.id_number_hash], exclude_pk=member.pk)
     rebuilt.pk = member.pk
     rebuilt.created_at = member.created_at
-    rebuilt.version = member.version
-    rebuilt._state.adding = False  # an update of the same row: its version goes up
     rebuilt.left_on = member.left_on
     after = audit.snapshot(rebuilt, MEMBER_FIELDS)
     # The snapshot holds masked personal data; compare the full values too.
@@ -279,6 +332,8 @@ def member_update(*, actor, member, expected_version=None, **changes):
 def member_transfer_out(*, actor, member, on=None):
     member = _locked(Member, member.pk)
     require(actor, "change", member.org)
+    if member.left_on:
+        raise ValidationError({"left_on": _("该党员已转出或出党。")})
     member.left_on = on or timezone.localdate()
     member.save(update_fields=["left_on", "updated_at"])
     audit.record(actor=actor, action="update", obj=member, after={"left_on": member.left_on})
@@ -306,6 +361,11 @@ def post_assign(*, actor, member, org, kind, start_on, area=None, representing="
     from .models import PostKind
 
     require(actor, "change", org, field="org")
+    org = _locked(Org, org.pk)
+    if org.closed_at:
+        raise ValidationError({"org": _("该党组织已撤销。")})
+    member = _require_member(actor, member)
+    _require_area(actor, area)
     errors = {}
     _check_choice(errors, "kind", kind, PostKind.choices)
     if not isinstance(start_on, datetime.date):
@@ -323,6 +383,8 @@ def post_assign(*, actor, member, org, kind, start_on, area=None, representing="
 def post_end(*, actor, post, end_on):
     post = _locked(Post, post.pk)
     require(actor, "change", post.org)
+    if post.end_on:
+        raise ValidationError({"end_on": _("该职务已离任。")})
     if end_on < post.start_on:
         raise ValidationError({"end_on": _("离任日期不能早于任职日期。")})
     post.end_on = end_on
