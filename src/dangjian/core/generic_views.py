@@ -25,6 +25,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from . import concurrency
 from .exceptions import ConflictError
 from .scope import scope_paths, user_can
 
@@ -145,9 +146,14 @@ class ObjectEditView(ScopedObjectMixin, View):
     def get_form(self):
         kwargs = self.get_form_kwargs()
         if self.request.method == "POST":
-            return self.form_class(self.request.POST, self.request.FILES or None, **kwargs) if self.multipart \
+            form = self.form_class(self.request.POST, self.request.FILES or None, **kwargs) if self.multipart \
                 else self.form_class(self.request.POST, **kwargs)
-        return self.form_class(initial=self.get_initial(), **kwargs)
+        else:
+            form = self.form_class(initial=self.get_initial(), **kwargs)
+        if self.object is not None and hasattr(self.object, "version") and \
+                concurrency.service_takes_version(type(self).service):
+            concurrency.add_version_field(form, self.object)  # optimistic concurrency
+        return form
 
     def service_kwargs(self, form):
         """The service's keyword arguments besides `actor`."""
@@ -183,6 +189,7 @@ class ObjectEditView(ScopedObjectMixin, View):
                 add_service_errors(form, exc, self.error_aliases)
             except ConflictError as exc:
                 form.add_error(None, exc.message)
+                concurrency.show_conflict(form, exc)
                 return self.render_form(form, status=409, conflict=exc)
             else:
                 message = self.get_success_message(result)

@@ -38,7 +38,8 @@ class Kind:
     """What one picker kind needs: its scoped rows, how to search them, how to name a row.
 
     `options` are narrowing filters a form may ask for (`{"open": fn(qs, value)}`); the
-    endpoint and the form field apply the same ones, so the list and the check agree."""
+    endpoint and the form field apply the same ones, so the list and the check agree.
+    `prepare(rows)` may load what the notes show for a whole page of results at once."""
 
     name: str
     queryset: Callable
@@ -49,6 +50,7 @@ class Kind:
     actions: tuple = ("view",)
     options: dict = field(default_factory=dict)
     select_related: tuple = ()
+    prepare: Callable = None
 
     def rows(self, user, action=None, options=None):
         action = action if action in self.actions else self.actions[0]
@@ -65,7 +67,10 @@ class Kind:
         queryset = self.search(self.rows(user, action, options), text)
         if self.order_by:
             queryset = queryset.order_by(*self.order_by)
-        return list(queryset[:limit])
+        rows = list(queryset[:limit])
+        if self.prepare and rows:
+            self.prepare(rows)
+        return rows
 
     def get(self, user, pk, action=None, options=None):
         """The row with this id if the user may pick it, else None."""

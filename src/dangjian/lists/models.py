@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.concurrency import VersionedModel
 from dangjian.core.scope import ScopedQuerySet
 
 
@@ -75,7 +76,7 @@ class ListQuerySet(ScopedQuerySet):
         return self.filter(is_public=True, published_at__isnull=False)
 
 
-class List(models.Model):
+class List(VersionedModel):
     """A list owned by an organisation for a period (a year or a custom span)."""
 
     org = models.ForeignKey("orgs.Org", verbose_name=_("所属组织"), on_delete=models.PROTECT, related_name="lists")
@@ -116,7 +117,7 @@ class ProgrammeQuerySet(ScopedQuerySet):
     scope_path_field = "org__path"
 
 
-class Programme(models.Model):
+class Programme(VersionedModel):
     """工程: a "党建+" programme inside a list, optionally in one of the seeded domains."""
 
     list = models.ForeignKey(List, verbose_name=_("清单"), on_delete=models.CASCADE, related_name="programmes")
@@ -144,7 +145,7 @@ class ProjectQuerySet(ScopedQuerySet):
     scope_path_field = "org__path"
 
 
-class Project(models.Model):
+class Project(VersionedModel):
     """项目: inside a programme or directly in a list. A secretary project (书记项目) is led
     by the organisation's secretary."""
 
@@ -191,7 +192,7 @@ class MeasureQuerySet(ScopedQuerySet):
             Q(project__isnull=True) | Q(project__is_public=True))
 
 
-class Measure(models.Model):
+class Measure(VersionedModel):
     """措施: what a responsible organisation and person will do by a deadline, the target
     that says when it is done, and its weight in the project. `progress`, `has_progress`
     and `status` are kept by the services from the progress reports and reviews."""

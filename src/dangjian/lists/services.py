@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit
+from dangjian.core.concurrency import check_version
 from dangjian.core.services import require
 from dangjian.core.text import search_key
 from dangjian.orgs.models import Org
@@ -241,10 +242,11 @@ def list_create(*, actor, org, kind, title, period_start, period_end, descriptio
 
 
 @transaction.atomic
-def list_update(*, actor, lst, reason="", **changes):
+def list_update(*, actor, lst, reason="", expected_version=None, **changes):
     """Change a list's own fields. Publication is list_publish / list_unpublish."""
     lst = _locked(List, lst.pk)
     require(actor, "change", lst.org)
+    check_version(lst, expected_version)
     allowed = {"title", "period_start", "period_end", "description", "averaging", "missing_progress", "kind"}
     unknown = set(changes) - allowed
     if unknown:
@@ -353,11 +355,12 @@ def programme_create(*, actor, lst, title, domain=None, org=None, description=""
 
 
 @transaction.atomic
-def programme_update(*, actor, programme, reason="", **changes):
+def programme_update(*, actor, programme, reason="", expected_version=None, **changes):
     _locked(List, programme.list_id)
     programme = _locked(Programme, programme.pk)
     lst = programme.list
     require(actor, "change", lst.org)
+    check_version(programme, expected_version)
     allowed = {"title", "domain", "org", "description", "weight", "position"}
     unknown = set(changes) - allowed
     if unknown:
@@ -447,11 +450,12 @@ def project_create(*, actor, lst, title, programme=None, org=None, description="
 
 
 @transaction.atomic
-def project_update(*, actor, project, reason="", **changes):
+def project_update(*, actor, project, reason="", expected_version=None, **changes):
     _locked(List, project.list_id)
     project = _locked(Project, project.pk)
     lst = project.list
     require(actor, "change", lst.org)
+    check_version(project, expected_version)
     allowed = {"title", "programme", "org", "description", "is_secretary_project", "leader", "weight", "is_public",
                "position"}
     unknown = set(changes) - allowed
@@ -561,13 +565,14 @@ def measure_create(*, actor, lst, org, title, target, start_on, deadline, projec
 
 
 @transaction.atomic
-def measure_update(*, actor, measure, reason="", **changes):
+def measure_update(*, actor, measure, reason="", expected_version=None, **changes):
     """Change a measure's plan (not its progress: see measure_report_progress)."""
     _locked(List, measure.list_id)
     measure = _locked(Measure, measure.pk)
     lst = measure.list
     require(actor, "change", lst.org)
     require(actor, "change", measure.org)
+    check_version(measure, expected_version)
     allowed = set(MEASURE_FIELDS)
     unknown = set(changes) - allowed
     if unknown:

@@ -155,13 +155,14 @@ class ListCreateView(ListFormView):
     success_message = gettext_lazy("清单已创建。接下来添加措施。")
 
     def get_object(self):
+        if not scope_paths(self.request.user, "change"):  # before the lookup: 403, as for no org
+            raise PermissionDenied(_("您无权新建清单。"))
         if self.request.GET.get("org"):
             return get_visible_or_404(Org.objects, self.request.user, "change", pk=self.request.GET["org"])
         return None
 
-    def check_permission(self, org):
-        if not scope_paths(self.request.user, "change"):
-            raise PermissionDenied(_("您无权新建清单。"))
+    def permission_org(self, org):
+        return org
 
     def page_list(self):
         return None

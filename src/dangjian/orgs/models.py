@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from dangjian.core import crypto
+from dangjian.core.concurrency import VersionedModel
 from dangjian.core.fields import PathField
 from dangjian.core.scope import ScopedQuerySet, scope_paths
 from dangjian.core.tree import subtree_q
@@ -82,7 +83,7 @@ class AreaManager(MP_NodeManager):
         return AreaQuerySet(self.model, using=self._db).order_by("path")
 
 
-class Area(MP_Node):
+class Area(VersionedModel, MP_Node):
     """Administrative and grid geography: city → district → street → community → grid → building → unit."""
 
     steplen = 4
@@ -121,7 +122,7 @@ class OrgManager(MP_NodeManager):
         return OrgQuerySet(self.model, using=self._db).order_by("path")
 
 
-class Org(MP_Node):
+class Org(VersionedModel, MP_Node):
     """A Party organisation. Its subtree is everything its path prefixes."""
 
     steplen = 4
@@ -209,7 +210,7 @@ class MemberQuerySet(ScopedQuerySet):
         return self.filter(left_on__isnull=True)
 
 
-class Member(models.Model):
+class Member(VersionedModel):
     """A Party member. ID number, phone and address are encrypted at rest; lists show the
     stored masked forms; the full value needs `view_full_id` and is audited."""
 
@@ -292,7 +293,7 @@ class PostQuerySet(ScopedQuerySet):
         return self.filter(Q(start_on__lte=on), Q(end_on__isnull=True) | Q(end_on__gte=on))
 
 
-class Post(models.Model):
+class Post(VersionedModel):
     """A post a member holds at an org, from a start date to an optional end date."""
 
     member = models.ForeignKey(Member, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="posts")

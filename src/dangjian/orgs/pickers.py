@@ -25,8 +25,17 @@ def _org_note(org):
     return org.get_kind_display()
 
 
+def _with_parent_names(areas):
+    """Areas repeat names (every grid has a "1号楼"): the note names the parent, one query per page."""
+    parents = {area.path[:-Area.steplen] for area in areas if area.depth > 1}
+    names = dict(Area.objects.filter(path__in=parents).values_list("path", "name")) if parents else {}
+    for area in areas:
+        area.parent_name = names.get(area.path[:-Area.steplen], "")
+
+
 def _area_note(area):
-    return area.get_kind_display()
+    parent = getattr(area, "parent_name", "")
+    return f"{parent} · {area.get_kind_display()}" if parent else area.get_kind_display()
 
 
 def _member_note(member):
@@ -43,7 +52,7 @@ def register():
     pickers.register(
         "area",
         queryset=lambda user, action: Area.objects.visible_to(user, action),
-        note=_area_note, order_by=("depth", "path"), actions=("view", "change"),
+        note=_area_note, order_by=("depth", "path"), actions=("view", "change"), prepare=_with_parent_names,
     )
     pickers.register(
         "member",

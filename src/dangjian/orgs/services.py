@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core import audit, crypto
+from dangjian.core.concurrency import check_version
 from dangjian.core.services import require
 from dangjian.core.text import search_key
 
@@ -117,10 +118,11 @@ def org_create(*, actor, parent, name, kind, sector, area=None, short_name="", c
 
 
 @transaction.atomic
-def org_update(*, actor, org, **changes):
+def org_update(*, actor, org, expected_version=None, **changes):
     """Change an organisation's own fields (not its place in the tree: see org_move)."""
     org = _locked(Org, org.pk)
     require(actor, "change", org)
+    check_version(org, expected_version)
     if org.closed_at:
         raise ValidationError({"closed_at": _("该组织已撤销。")})
     allowed = set(ORG_FIELDS) - {"closed_at"} | {"area"}
@@ -293,10 +295,11 @@ def member_create(*, actor, org, **fields):
 
 
 @transaction.atomic
-def member_update(*, actor, member, **changes):
+def member_update(*, actor, member, expected_version=None, **changes):
     """Change a member's record; `id_number`, `phone`, `address` are re-encrypted."""
     member = _locked(Member, member.pk)
     require(actor, "change", member.org)
+    check_version(member, expected_version)
     new_org = changes.get("org", member.org)
     if new_org is not None and new_org.pk != member.org_id:
         require(actor, "change", new_org, field="org")
@@ -317,6 +320,8 @@ def member_update(*, actor, member, **changes):
         refuse_hidden_clashes(actor=actor, hashes=[rebuilt.id_number_hash], exclude_pk=member.pk)
     rebuilt.pk = member.pk
     rebuilt.created_at = member.created_at
+    rebuilt.version = member.version
+    rebuilt._state.adding = False  # an update of the same row: its version goes up
     rebuilt.left_on = member.left_on
     after = audit.snapshot(rebuilt, MEMBER_FIELDS)
     # The snapshot holds masked personal data; compare the full values too.

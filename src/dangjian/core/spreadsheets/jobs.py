@@ -15,9 +15,9 @@ import io
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from .importer import IMPORT_ACTION, importable, run_import
+from .importer import IMPORT_ACTION, ImportResult, importable, run_import
 from .models import ImportJob
-from .reader import open_bytes, SpreadsheetError
+from .reader import SpreadsheetError, open_bytes
 
 PROGRESS_EVERY = 2000
 
@@ -78,12 +78,11 @@ def run_job(job_id):
     try:
         try:
             sheet = open_bytes(bytes(job.upload or b""), name=job.filename, content_type=job.content_type)
+            total = sheet.estimated_rows()
         except SpreadsheetError as exc:
-            from .importer import ImportResult
-
             result = ImportResult(kind=job.kind, dry_run=job.dry_run).file_problem(exc)
         else:
-            progress(0, total=sheet.estimated_rows())
+            progress(0, total=total)
             result = run_import(job.kind, actor=job.owner, sheet=sheet, dry_run=job.dry_run, progress=progress)
     finally:
         progress.close()

@@ -9,10 +9,12 @@ part), so a zip bomb or a renamed file is refused cheaply.
 A file can stay under all of those and still inflate to a few hundred MB of XML (a 2.5 MB
 xlsx holding 190 MB of sheet XML). So before the parser runs, every sheet and the
 shared-string table are scanned as a stream of bytes, in fixed-size chunks: no run of
-text (a cell, a shared string, an attribute) may be longer than MAX_CELL_BYTES, and a
-sheet may not have more rows or cells than the import allows. Only then does calamine
-(Rust, fast) read the first sheet; what it holds is bounded by those counts. Nothing
-the scan refuses is echoed back: the message names the limit, never the content.
+text (a cell, a shared string, an attribute) may be longer than MAX_CELL_BYTES, a sheet
+may not have more rows or cells than the import allows, and the shared-string table
+(which every reader keeps whole) has a size limit. Then a sheet of up to
+DANGJIAN_IMPORT_FAST_READ_BYTES of XML is read by calamine (Rust, fast, holds the
+sheet), a larger one is streamed row by row by openpyxl (read-only, with defusedxml).
+Nothing the checks refuse is echoed back: the message names the limit, never the content.
 """
 
 import codecs
@@ -55,11 +57,30 @@ ZIP_RATIO_FLOOR = 1024 * 1024  # small parts may compress well without being a b
 MAX_CELL_CHARS = 4000
 MAX_CELL_BYTES = 4 * MAX_CELL_CHARS
 SCAN_CHUNK = 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
 class SpreadsheetError(Rendered, Exception):
     """The file as a whole cannot be read; the message says why (Chinese or English)."""
+
+
+_UNREADABLE = _("无法读取该 xlsx 文件，请用 Excel 或 WPS 重新另存为 .xlsx。")
+
+
+def fast_read_bytes():
+    """Sheets and shared strings up to this much XML are read by calamine (fast, holds the
+    sheet); larger ones are streamed by openpyxl (slower, holds one row)."""
+    return getattr(settings, "DANGJIAN_IMPORT_FAST_READ_BYTES", 48 * 1024 * 1024)
+
+
+def _xml_size(data):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(info.file_size for info in archive.infolist() if _is_cell_part(info.filename))
+
+
+def _is_cell_part(name):
+    return (name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml") and name.endswith(".xml")
 
 
 def max_unzipped_bytes():
@@ -106,12 +127,18 @@ class Sheet:
         return max(self._row_counts.values(), default=0)
 
     def _xlsx_rows(self):
-        from python_calamine import CalamineWorkbook
-
-        unreadable = _("无法读取该 xlsx 文件，请用 Excel 或 WPS 重新另存为 .xlsx。")
         if not self._scanned:
             self._row_counts = scan_xlsx(self.data, max_rows=self.max_rows)
             self._scanned = True
+        if _xml_size(self.data) <= fast_read_bytes():
+            return self._calamine_rows()
+        return self._streamed_rows()
+
+    def _calamine_rows(self):
+        """calamine holds the whole sheet: fast, with memory in proportion to the sheet's
+        XML, which the caller has bounded (DANGJIAN_IMPORT_FAST_READ_BYTES)."""
+        from python_calamine import CalamineWorkbook
+
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
             if not book.sheet_names:
@@ -120,14 +147,40 @@ class Sheet:
         except SpreadsheetError:
             raise
         except Exception as exc:  # calamine raises CalamineError, ZipError, XmlError, ValueError...
-            raise SpreadsheetError(unreadable) from exc
-        first_row, first_col = sheet.start or (0, 0)
-        pad = (None,) * first_col
-        for offset, values in enumerate(sheet.iter_rows()):
-            end = len(values)
+            raise SpreadsheetError(_UNREADABLE) from exc
+        # Rows start at row 1 whatever the used range; columns start at its first column.
+        pad = (None,) * ((sheet.start or (0, 0))[1])
+        for number, values in enumerate(sheet.iter_rows(), start=1):
+            end = min(len(values), MAX_COLUMNS - len(pad))
             while end and values[end - 1] in (None, ""):
                 end -= 1
-            yield first_row + offset + 1, pad + tuple(values[:max(0, min(end, MAX_COLUMNS - first_col))])
+            yield number, pad + tuple(None if value == "" else value for value in values[:end])
+
+    def _streamed_rows(self):
+        """openpyxl in read-only mode (with defusedxml) parses the sheet as a stream, one row
+        at a time; the shared strings it keeps are bounded by the scan's limits."""
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(self.data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise SpreadsheetError(_UNREADABLE) from exc
+        try:
+            if not book.worksheets:
+                raise SpreadsheetError(_("文件中没有工作表。"))
+            try:
+                for number, values in enumerate(book.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True),
+                                                start=1):
+                    end = len(values)
+                    while end and values[end - 1] is None:  # openpyxl pads every row to max_col
+                        end -= 1
+                    yield number, values[:end]
+            except SpreadsheetError:
+                raise
+            except Exception as exc:
+                raise SpreadsheetError(_UNREADABLE) from exc
+        finally:
+            book.close()
 
     def _csv_rows(self):
         csv.field_size_limit(MAX_CELL_CHARS)
@@ -266,8 +319,12 @@ def scan_xlsx(data, *, max_rows):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
             name = info.filename
-            if not (name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml") or not name.endswith(".xml"):
+            if not _is_cell_part(name):
                 continue
+            if name == "xl/sharedStrings.xml" and info.file_size > MAX_SHARED_STRINGS_BYTES:
+                # Every reader keeps the whole table in memory.
+                raise SpreadsheetError(_("文件的共享字符串表超过 %(size)s MB，已拒绝；请分批导入。"),
+                                       size=MAX_SHARED_STRINGS_BYTES // (1024 * 1024))
             rows = cells = 0
             carry = b""
             with archive.open(info) as stream:

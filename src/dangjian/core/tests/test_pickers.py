@@ -117,6 +117,8 @@ def test_member_picker_active_option_drops_who_left(client, city, users, members
 def test_area_picker_by_pinyin_within_scope(client, city, users):
     client.force_login(users["a"])
     assert labels(pick(client, "area", "xfsq")) == ["甲区幸福社区"]
+    html = pick(client, "area", "hl")  # buildings share names: the note names the grid
+    assert labels(html) == ["1号楼", "2号楼"] and "第1网格 · 楼栋" in html and "第2网格 · 楼栋" in html
     assert Area.objects.get(name="乙区幸福社区").search_text.endswith("yqxfsq")
 
 
@@ -192,3 +194,35 @@ def test_narrow_is_per_form_not_per_class(city, users):
 def test_pick_value_is_empty_only_when_both_parts_are():
     assert not PickValue("", "") and not PickValue(None, None)
     assert PickValue("3", None) and PickValue("", "abc")
+
+
+# Page filters ------------------------------------------------------------------------
+
+def test_filter_picker_names_the_org_a_link_gave_by_id(client, city, users, members):
+    client.force_login(users["a"])
+    html = client.get(reverse("orgs:member_list"), {"within": city.branches["a"].pk}).content.decode()
+    assert 'name="within_search"' in html and 'value="甲区幸福社区第1网格党支部"' in html
+    assert 'type="number"' not in html
+    assert "张建国" in html and "张建华" not in html
+
+
+def test_filter_picker_without_script_filters_by_typed_text(client, city, users, members):
+    client.force_login(users["a"])
+    html = client.get(reverse("orgs:org_list"), {"within": "", "within_search": "jqyjd"}).content.decode()
+    assert "甲区幸福社区党委" in html and "中共甲区委</a>" not in html
+    html = client.get(reverse("orgs:org_list"), {"within": "", "within_search": "幸福社区"}).content.decode()
+    assert "对应多个" in html
+
+
+def test_filter_picker_for_areas_and_lists(client, city, users):
+    client.force_login(users["a"])
+    html = client.get(reverse("orgs:area_list"), {"within": city.grids["a"][0].pk}).content.decode()
+    assert 'value="第1网格"' in html and "/pick/area/" in html
+    html = client.get(reverse("lists:index"), {"within": city.communities["a"].pk}).content.decode()
+    assert 'value="甲区幸福社区党委"' in html and "/pick/org/" in html
+
+
+def test_filter_picker_never_names_an_org_outside_the_scope(client, city, users):
+    client.force_login(users["a"])
+    html = client.get(reverse("orgs:member_list"), {"within": city.branches["b"].pk}).content.decode()
+    assert "乙区幸福社区第1网格党支部" not in html

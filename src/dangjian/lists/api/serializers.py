@@ -4,6 +4,7 @@ write is made by a service in `dangjian.lists.services` (see views.py)."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from dangjian.core.api.serializers import VersionField
 from dangjian.orgs.api.serializers import ScopedPrimaryKeyRelatedField
 from dangjian.orgs.models import Member, Org
 
@@ -20,11 +21,12 @@ class ProgrammeDomainSerializer(serializers.ModelSerializer):
 class ListSerializer(serializers.ModelSerializer):
     org = ScopedPrimaryKeyRelatedField(Org, "change", label=_("所属组织"))
     org_name = serializers.CharField(source="org.name", read_only=True)
+    version = VersionField()
 
     class Meta:
         model = List
         fields = ["id", "org", "org_name", "kind", "title", "period_start", "period_end", "description", "averaging",
-                  "missing_progress", "is_public", "published_at", "created_at", "updated_at"]
+                  "missing_progress", "is_public", "published_at", "created_at", "updated_at", "version"]
         read_only_fields = ["is_public", "published_at", "created_at", "updated_at"]
 
 
@@ -91,10 +93,11 @@ class ProgrammeSerializer(serializers.ModelSerializer):
     domain = serializers.PrimaryKeyRelatedField(queryset=ProgrammeDomain.objects.all(), required=False,
                                                 allow_null=True, label=_("工程领域"))
     reason = serializers.CharField(required=False, allow_blank=True, write_only=True)
+    version = VersionField()
 
     class Meta:
         model = Programme
-        fields = ["id", "list", "org", "domain", "title", "description", "weight", "position", "reason"]
+        fields = ["id", "list", "org", "domain", "title", "description", "weight", "position", "reason", "version"]
         extra_kwargs = {"weight": {"required": False}, "position": {"required": False}}
 
 
@@ -107,11 +110,12 @@ class ProjectSerializer(serializers.ModelSerializer):
                                           label=_("牵头人"))
     leader_name = serializers.CharField(source="leader.name", read_only=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, write_only=True)
+    version = VersionField()
 
     class Meta:
         model = Project
         fields = ["id", "list", "programme", "org", "title", "description", "is_secretary_project", "leader",
-                  "leader_name", "weight", "is_public", "position", "reason"]
+                  "leader_name", "weight", "is_public", "position", "reason", "version"]
         extra_kwargs = {"weight": {"required": False}, "position": {"required": False}}
 
 
@@ -128,13 +132,14 @@ class MeasureSerializer(serializers.ModelSerializer):
                                       help_text=_("大于0且不超过100"))
     target_value = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, write_only=True)
+    version = VersionField()
 
     class Meta:
         model = Measure
         fields = ["id", "list", "project", "org", "org_name", "responsible", "responsible_name", "title", "target",
                   "target_value", "target_unit", "start_on", "deadline", "weight", "status", "progress",
                   "progress_value", "has_progress", "is_overdue", "last_reported_at", "submitted_at", "accepted_at",
-                  "accepted_by", "is_public", "position", "created_at", "updated_at", "reason"]
+                  "accepted_by", "is_public", "position", "created_at", "updated_at", "reason", "version"]
         read_only_fields = ["status", "progress", "progress_value", "has_progress", "last_reported_at",
                             "submitted_at", "accepted_at", "accepted_by", "created_at", "updated_at"]
         extra_kwargs = {"position": {"required": False}, "target_unit": {"required": False}}

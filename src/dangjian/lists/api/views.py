@@ -14,13 +14,28 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dangjian.core.scope import get_visible_or_404
-from dangjian.orgs.api.views import ScopedViewSet
+from dangjian.core.api.views import ScopedViewSet
 from dangjian.orgs.models import Org
 
 from .. import selectors, services
-from ..filters import ListFilter, board_params, MeasureFilter, ProgrammeFilter, ProgressReportFilter, ProjectFilter
+from ..filters import (ID_LIMITS, IdFilter, ListFilter, MeasureFilter, ProgrammeFilter, ProgressReportFilter,
+                       ProjectFilter, board_params)
 from ..models import List, ListKind, Measure, Programme, ProgrammeDomain, ProgressReport, Project
 from . import serializers as s
+
+
+ID_SCHEMA = {"type": "integer", "minimum": ID_LIMITS["min_value"], "maximum": ID_LIMITS["max_value"]}
+
+
+class MeasureApiFilter(MeasureFilter):
+    """The page's filter, with the domain named by id: an unknown id matches nothing, as
+    every other id filter does, instead of refusing the request."""
+
+    domain = IdFilter(_("工程领域"), "project__programme__domain_id")
+
+
+class ProgrammeApiFilter(ProgrammeFilter):
+    domain = IdFilter(_("工程领域"), "domain_id")
 
 
 def _without(data, *names):
@@ -32,6 +47,7 @@ class ProgrammeDomainViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ProgrammeDomain.objects.all()
     serializer_class = s.ProgrammeDomainSerializer
     pagination_class = None
+    lookup_value_regex = "[^/]+"
 
 
 @extend_schema_view(
@@ -59,6 +75,7 @@ class ListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         data = self.validated(s.ListUpdateSerializer, instance=lst, partial=True)
         with transaction.atomic():
             lst = self.read_back(services.list_update(actor=request.user, lst=lst, reason=data.pop("reason", ""),
+                                                      expected_version=self.expected_version(),
                                                       **_without(data, "is_public")))
         return self.respond(lst)
 
@@ -113,7 +130,7 @@ class _ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
 )
 class ProgrammeViewSet(_ItemViewSet):
     serializer_class = s.ProgrammeSerializer
-    filterset_class = ProgrammeFilter
+    filterset_class = ProgrammeApiFilter
 
     def base_queryset(self):
         return Programme.objects.select_related("list").order_by("list", "position", "id")
@@ -130,7 +147,8 @@ class ProgrammeViewSet(_ItemViewSet):
         data = self.validated(s.ProgrammeSerializer, instance=programme, partial=True)
         data.pop("list", None)
         with transaction.atomic():
-            programme = self.read_back(services.programme_update(actor=request.user, programme=programme, **data))
+            programme = self.read_back(services.programme_update(actor=request.user, programme=programme,
+                                                                 expected_version=self.expected_version(), **data))
         return self.respond(programme)
 
     def delete_service(self, *, actor, obj):
@@ -160,7 +178,8 @@ class ProjectViewSet(_ItemViewSet):
         data = self.validated(s.ProjectSerializer, instance=project, partial=True)
         data.pop("list", None)
         with transaction.atomic():
-            project = self.read_back(services.project_update(actor=request.user, project=project, **data))
+            project = self.read_back(services.project_update(actor=request.user, project=project,
+                                                             expected_version=self.expected_version(), **data))
         return self.respond(project)
 
     def delete_service(self, *, actor, obj):
@@ -176,7 +195,7 @@ class ProjectViewSet(_ItemViewSet):
 )
 class MeasureViewSet(_ItemViewSet):
     serializer_class = s.MeasureSerializer
-    filterset_class = MeasureFilter
+    filterset_class = MeasureApiFilter
 
     def base_queryset(self):
         return Measure.objects.select_related("org", "responsible").order_by("deadline", "id")
@@ -192,7 +211,8 @@ class MeasureViewSet(_ItemViewSet):
         data = self.validated(s.MeasureUpdateSerializer, instance=measure, partial=True)
         data.pop("list", None)
         with transaction.atomic():
-            measure = self.read_back(services.measure_update(actor=request.user, measure=measure, **data))
+            measure = self.read_back(services.measure_update(actor=request.user, measure=measure,
+                                                             expected_version=self.expected_version(), **data))
         return self.respond(measure)
 
     def delete_service(self, *, actor, obj):
@@ -254,14 +274,15 @@ class ProgressReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
 
 
 class BoardView(APIView):
+    error_codes = ("404",)  # a root outside the caller's scope, or a caller without one
     @extend_schema(
         summary=_("晒进度"), operation_id="lists_board", responses=s.BoardSerializer,
         parameters=[
-            OpenApiParameter("root", int, description=_("上级组织（默认为调用者管辖范围的顶端）")),
+            OpenApiParameter("root", ID_SCHEMA, description=_("上级组织（默认为调用者管辖范围的顶端）")),
             OpenApiParameter("kind", str, enum=[k for k, _l in ListKind.choices]),
-            OpenApiParameter("domain", int, description=_("工程领域")),
-            OpenApiParameter("programme", int, description=_("工程")),
-            OpenApiParameter("year", int),
+            OpenApiParameter("domain", ID_SCHEMA, description=_("工程领域")),
+            OpenApiParameter("programme", ID_SCHEMA, description=_("工程")),
+            OpenApiParameter("year", {"type": "integer", "minimum": 2000, "maximum": 2100}),
         ],
         description=_("下级组织并排比较：完成率、逾期、已验收，按所述规则排名（只比较组织，不对个人排名）。"))
     def get(self, request):

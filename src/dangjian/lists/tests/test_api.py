@@ -109,7 +109,7 @@ def test_progress_errors(city, people):
     services.measure_report_progress(actor=people["community"], measure=measure, percent=100)
     services.measure_accept(actor=people["street"], measure=measure)
     response = api.post(f"{API}/measures/{measure.pk}/report/", {"percent": "50"}, format="json")
-    assert response.status_code == 400 and "status" in response.json()
+    assert response.status_code == 409 and "已验收" in response.json()["detail"]
     assert Measure.objects.get().status == MeasureStatus.ACCEPTED
 
 
@@ -146,7 +146,7 @@ def test_published_list_needs_reason_over_api(city, people):
     response = api.patch(f"{API}/lists/{lst.pk}/", {"title": "新名称", "reason": "规范名称"}, format="json")
     assert response.status_code == 200
     assert api.get(f"{API}/lists/{lst.pk}/revisions/").json()["results"][0]["reason"] == "规范名称"
-    assert api.delete(f"{API}/lists/{lst.pk}/").status_code == 400
+    assert api.delete(f"{API}/lists/{lst.pk}/").status_code == 409
 
 
 def test_board_endpoint(city, people):

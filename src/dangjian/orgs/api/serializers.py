@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from dangjian.core.api.serializers import VersionField
+
 from ..models import Area, Member, Org, Post
 
 
@@ -28,10 +30,11 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
 class AreaSerializer(serializers.ModelSerializer):
     parent = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("上级区域（顶级为空）"))
+    version = VersionField(read_only=True)
 
     class Meta:
         model = Area
-        fields = ["id", "name", "kind", "code", "depth", "parent"]
+        fields = ["id", "name", "kind", "code", "depth", "parent", "version"]
         read_only_fields = fields
 
 
@@ -52,11 +55,12 @@ class OrgSerializer(serializers.ModelSerializer):
                          help_text=_("上级组织：创建时必填，顶级组织为空；之后请用 move 操作调整。"))
     area = ScopedPrimaryKeyRelatedField(Area, required=False, allow_null=True, label=_("覆盖区域"))
     children_count = serializers.IntegerField(source="numchild", read_only=True, label=_("下级组织数"))
+    version = VersionField()
 
     class Meta:
         model = Org
         fields = ["id", "name", "short_name", "kind", "sector", "hanyang_level", "is_regional", "area", "code",
-                  "unit_name", "founded_on", "phone", "closed_at", "depth", "children_count", "parent"]
+                  "unit_name", "founded_on", "phone", "closed_at", "depth", "children_count", "parent", "version"]
         read_only_fields = ["closed_at", "depth"]
 
     def validate(self, attrs):
@@ -92,13 +96,14 @@ class MemberSerializer(serializers.ModelSerializer):
     employer_org = serializers.PrimaryKeyRelatedField(
         queryset=Org.objects.all(), required=False, allow_null=True, label=_("工作单位党组织")
     )
+    version = VersionField()
 
     class Meta:
         model = Member
         fields = ["id", "name", "id_number", "phone", "address", "id_number_masked", "phone_masked",
                   "address_masked", "gender", "ethnicity", "birth_date", "education", "joined_on", "full_on",
                   "status", "category", "job", "org", "residence_area", "employer_org", "employer_name",
-                  "left_on", "created_at", "updated_at"]
+                  "left_on", "created_at", "updated_at", "version"]
         read_only_fields = ["id_number_masked", "phone_masked", "address_masked", "birth_date", "left_on",
                             "created_at", "updated_at"]
         extra_kwargs = {
@@ -120,11 +125,12 @@ class PostSerializer(serializers.ModelSerializer):
     area = ScopedPrimaryKeyRelatedField(Area, required=False, allow_null=True, label=_("负责区域"))
     member_name = serializers.CharField(source="member.name", read_only=True)
     org_name = serializers.CharField(source="org.name", read_only=True)
+    version = VersionField(read_only=True)
 
     class Meta:
         model = Post
         fields = ["id", "member", "member_name", "org", "org_name", "kind", "area", "representing", "start_on",
-                  "end_on"]
+                  "end_on", "version"]
         read_only_fields = ["end_on"]
 
 

@@ -1,26 +1,24 @@
 """The organisation API: areas, organisations, members, posts and the subtree summary.
 
-Reads start from `Model.objects.visible_to(request.user, action)`, so an object outside
-the caller's subtree answers 404. Writes are made by the services in
-`dangjian.orgs.services` (scope check, audit entry); serializers only validate and
-represent. After a write the object is read back through the scoped queryset inside the
-same transaction: if the caller could not see the result, the write is rolled back."""
+Every viewset is a `dangjian.core.api.views.ScopedViewSet`: reads start from
+`Model.objects.visible_to(request.user, action)` (outside the caller's subtree: 404),
+writes are made by the services in `dangjian.orgs.services` (scope check, audit entry)
+and read back through the scoped queryset; serializers only validate and represent."""
 
 import django_filters
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dangjian.core import overview as overview_panels
+from dangjian.core.api.views import ScopedViewSet
 from dangjian.core.scope import reaches_scope
 from dangjian.core.tree import subtree_q
 
@@ -55,38 +53,6 @@ class AreaApiFilter(AreaFilter):
         if org is None or org["area__path"] is None or not reaches_scope(user, org["path"]):
             return queryset.none()
         return queryset.filter(subtree_q("path", [org["area__path"]]))
-
-
-class ScopedViewSet(viewsets.GenericViewSet):
-    """Base of every viewset here: scoped queryset, re-check after writes."""
-
-    scope_action = "view"
-    # Any id that is not a number answers 404 as JSON (DRF), not Django's HTML page.
-    lookup_value_regex = "[^/]+"
-    # JSON only: forms cannot say null, and one body format keeps the schema exact.
-    parser_classes = [JSONParser]
-
-    def base_queryset(self):
-        raise NotImplementedError
-
-    def get_queryset(self):
-        return self.base_queryset().visible_to(self.request.user, self.scope_action)
-
-    def read_back(self, obj):
-        """The written object as the caller sees it; refuse (and roll back) if out of sight."""
-        try:
-            return self.get_queryset().get(pk=obj.pk)
-        except ObjectDoesNotExist:
-            raise PermissionDenied(_("操作后的对象不在您的管辖范围内，已撤回。")) from None
-
-    def respond(self, obj, status_code=status.HTTP_200_OK):
-        return Response(self.get_serializer(obj).data, status=status_code)
-
-    def validated(self, serializer_class, instance=None, partial=False):
-        serializer = serializer_class(instance, data=self.request.data, partial=partial,
-                                      context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 @extend_schema_view(
@@ -133,7 +99,8 @@ class OrgViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet
         org = self.get_object()
         data = self.validated(s.OrgSerializer, instance=org, partial=True)
         with transaction.atomic():
-            org = self.read_back(services.org_update(actor=request.user, org=org, **data))
+            org = self.read_back(services.org_update(actor=request.user, org=org,
+                                                     expected_version=self.expected_version(), **data))
         return self.respond(org)
 
     @extend_schema(summary=_("移动党组织"), operation_id="orgs_move", request=s.OrgMoveSerializer,
@@ -199,7 +166,8 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         member = self.get_object()
         data = self.validated(s.MemberSerializer, instance=member, partial=True)
         with transaction.atomic():
-            member = self.read_back(services.member_update(actor=request.user, member=member, **data))
+            member = self.read_back(services.member_update(actor=request.user, member=member,
+                                                           expected_version=self.expected_version(), **data))
         return self.respond(member)
 
     @extend_schema(summary=_("查看完整身份信息"), operation_id="members_reveal", request=None,

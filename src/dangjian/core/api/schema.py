@@ -1,7 +1,9 @@
 """OpenAPI generation for the API: every operation documents the errors it can answer
-(400, 401, 403, 404) in the shapes `dangjian.core.api.exception_handler` produces, so a
-client or a fuzzer (schemathesis) can rely on the documented codes. It is the project's
-DEFAULT_SCHEMA_CLASS, so every app's API gets the same error documentation."""
+(400, 401, 403, 404; 409 and 412 on writes of versioned records) in the shapes
+`dangjian.core.api.errors.exception_handler` produces, the bounds the server enforces on
+query parameters, and the ETag / If-Match headers, so a client or a fuzzer
+(schemathesis, all checks) can rely on it. It is the project's DEFAULT_SCHEMA_CLASS, so
+every app's API gets the same documentation."""
 
 import re
 
@@ -9,11 +11,16 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext_lazy as _
 from django_filters import NumberFilter
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ResolvedComponent, force_instance
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.serializers import Serializer
 
 ERROR_SCHEMA = {
     "type": "object",
-    "properties": {"detail": {"type": "string"}},
+    "properties": {
+        "detail": {"type": "string"},
+        "version": {"type": "integer", "description": _("记录的当前版本（仅 409、412 给出）")},
+    },
     "required": ["detail"],
 }
 VALIDATION_ERROR_SCHEMA = {
@@ -29,7 +36,15 @@ ERROR_DESCRIPTIONS = {
     "401": _("未认证：请发送 `Authorization: Token <key>` 请求头或会话 Cookie。"),
     "403": _("已认证，但您的角色不能在此执行该操作。"),
     "404": _("您的管辖范围内没有该对象（或没有该页）。"),
+    "409": _("冲突：请求体中的 version 已过期（记录已被他人修改），或对象的状态不允许此操作；什么也没改。"),
+    "412": _("If-Match 与记录的当前版本（ETag）不符：记录已被他人修改，什么也没改。"),
 }
+
+
+
+def _has_version(serializer):
+    serializer = force_instance(serializer)
+    return isinstance(serializer, Serializer) and "version" in serializer.fields
 
 
 class ScopedAutoSchema(AutoSchema):
@@ -74,11 +89,18 @@ class ScopedAutoSchema(AutoSchema):
         parameters = super()._get_filter_parameters()
         filterset_class = getattr(self.view, "filterset_class", None)
         filters = filterset_class.base_filters if filterset_class else {}
+        # Bounds given to a filter (min_value / max_value, e.g. ids from 1) are the
+        # server's: the schema states them too.
         for parameter in parameters:
             flt = filters.get(parameter["name"])
-            validator = flt.get_max_validator() if isinstance(flt, NumberFilter) else None
+            if not isinstance(flt, NumberFilter):
+                continue
+            validator = flt.get_max_validator()
             if validator is not None:
                 parameter["schema"]["maximum"] = validator.limit_value
+            for key, bound in (("min_value", "minimum"), ("max_value", "maximum")):
+                if flt.extra.get(key) is not None:
+                    parameter["schema"][bound] = flt.extra[key]
         return parameters
 
     def _error_codes(self, operation):
@@ -90,14 +112,46 @@ class ScopedAutoSchema(AutoSchema):
             codes.append("400")
         codes += ["401", "403"]
         # A detail route answers 404 outside the caller's scope; a list, for a page past the end.
-        if "{" in self.path or self._is_list_view():
+        if "{" in self.path or self._is_list_view() or "404" in getattr(self.view, "error_codes", ()):
             codes.append("404")
+        if self._is_versioned_write():
+            codes += ["409", "412"]
+        elif self.method == "DELETE" or (self.method == "POST" and "{" in self.path):
+            codes.append("409")  # the object's state does not allow it (published, accepted, ...)
         return codes
+
+    def _is_versioned_write(self):
+        if self.method not in ("PUT", "PATCH"):
+            return False
+        return _has_version(self.get_request_serializer())
+
+    def _is_versioned_detail(self):
+        if "{" not in self.path or self.method not in ("GET", "PUT", "PATCH"):
+            return False
+        return _has_version(self.get_response_serializers())
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self._is_versioned_write():
+            parameters.append(OpenApiParameter(
+                "If-Match", str, OpenApiParameter.HEADER, required=False,
+                description=_("可选：读取时得到的 ETag（如 \"3\"）。记录已被他人修改时返回 412，什么也不改。")))
+        if self._is_versioned_detail():
+            parameters.append(OpenApiParameter(
+                "ETag", str, OpenApiParameter.HEADER, response=[200], required=True,
+                description=_("记录的当前版本，修改时放入 If-Match。")))
+        return parameters
 
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
             return None
+        # An empty optional query parameter (`?within=`, as a form sends it) means "not
+        # given" to every filter and to the pagination.
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "query" and not parameter.get("required") and \
+                    parameter.get("schema", {}).get("type") != "array":
+                parameter["allowEmptyValue"] = True
         responses = operation["responses"]
         for code in self._error_codes(operation):
             if code in responses:
