@@ -38,3 +38,16 @@ class MeasureTable(Table):
     ]
     empty_text = _("管辖范围内还没有措施。")
     empty_filtered_text = _("没有符合条件的措施，可清除筛选后再看。")
+
+
+class NotificationTable(Table):
+    columns = [
+        Column("title", _("通知"), css="wrap", template_name="lists/cells/notification_title.html"),
+        Column("created_at", _("时间"), order_by=("created_at", "pk"), css="meta",
+               template='{{ row.created_at|date:"Y-m-d H:i" }}'),
+        Column("body", _("内容"), css="wrap"),
+    ]
+    empty_text = _("没有通知。")
+
+    def row_css(self, note):
+        return "" if note.read_at else "unread"

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -60,9 +59,7 @@ from .models import (
     ProgrammeDomain,
     Project,
 )
-from .tables import ListTable, MeasureTable
-
-PAGE_SIZE = 50
+from .tables import ListTable, MeasureTable, NotificationTable
 
 
 class ListPageFilter(PageFilterMixin, ListFilter):
@@ -77,13 +74,6 @@ def _url(name, *args, **params):
     url = reverse(name, args=args)
     params = {k: v for k, v in params.items() if v not in (None, "")}
     return f"{url}?{urlencode(params, doseq=True)}" if params else url
-
-
-def _paginate(request, queryset):
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
 
 
 def _ancestors(user, org):
@@ -586,6 +576,5 @@ def notifications(request):
         services.notifications_mark_read(user=user, ids=ids)
         return redirect("lists:notifications")
     qs = Notification.objects.for_user(user)
-    page, query = _paginate(request, qs)
-    return render(request, "lists/notifications.html", {"page": page, "query": query,
+    return render(request, "lists/notifications.html", {"table": NotificationTable(qs, request=request),
                                                         "unread": qs.unread().count()})

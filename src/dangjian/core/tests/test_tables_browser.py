@@ -21,7 +21,7 @@ SHOTS = Path(os.environ.get("DANGJIAN_TABLE_SHOTS_DIR", "/tmp/table-shots"))
 WIDTHS = {375: {"width": 375, "height": 812}, 1280: {"width": 1280, "height": 900}}
 SECRETARY_PAGES = {
     "orgs": "/orgs/list/", "members": "/members/", "areas": "/areas/list/", "lists": "/lists/",
-    "measures": "/lists/measures/", "approvals": "/accounts/approvals/",
+    "measures": "/lists/measures/", "notifications": "/lists/notifications/", "approvals": "/accounts/approvals/",
     "members-empty": "/members/?q=不存在的姓名",
 }
 ADMIN_PAGES = {"system_admin": {"users": "/accounts/users/"}, "audit_admin": {"audit": "/accounts/audit/"}}
