@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -65,9 +64,8 @@ class SessionSecurityMiddleware:
         if steps and not request.path.startswith(self.always_open):
             target = reverse(STEP_URLS[steps[0]])
             allowed = {reverse(name) for name in STEP_URLS.values()} | {reverse("accounts:logout")}
-            if request.path not in allowed:
-                if _is_api(request):
-                    return JsonResponse({"detail": _("请先在网页上完成账号安全设置。")}, status=403)
+            # The API refuses such a session itself (accounts.authentication: 401).
+            if request.path not in allowed and not _is_api(request):
                 return redirect(target)
         return self.get_response(request)
 

@@ -28,10 +28,10 @@ from dangjian.core.generic_views import (
 from dangjian.core.models import AuditEntry
 from dangjian.core.scope import scope_paths
 
-from . import bulk, services
+from . import bulk, services, tokens
 from .forms import AuditFilterForm, CodeForm, GrantForm, LoginForm, PasswordChangeForm, UserCreateForm
 from .middleware import step_done
-from .models import ApprovalStatus, ExportApproval, RoleGrant, TOTPDevice, User
+from .models import ApiToken, ApprovalStatus, ExportApproval, RoleGrant, TOTPDevice, User
 from .ratelimit import too_many
 from .roles import user_has_global
 from .tables import AuditTable, OwnApprovalTable, PendingApprovalTable, UserTable
@@ -116,18 +116,32 @@ def security(request):
             if action == "disable":
                 services.totp_disable(actor=user, user=user)
                 messages.success(request, _("已停用动态口令。"))
+            if action == "create_token":
+                days = request.POST.get("days", "")
+                _token, key = tokens.token_create(actor=user, user=user, name=request.POST.get("name", ""),
+                                                  days=int(days) if days.isdigit() else 0)
+                return render(request, "accounts/security.html", dict(_security_context(user), new_key=key))
+            if action == "revoke_token":
+                pk = request.POST.get("token", "")
+                token = get_object_or_404(ApiToken, pk=int(pk) if pk.isdigit() else 0, user=user)
+                tokens.token_revoke(actor=user, token=token)
+                messages.success(request, _("令牌已撤销，使用它的请求将被拒绝。"))
         except ValidationError as exc:
             error_messages(request, exc)
         return redirect("accounts:security")
-    context = {
+    return render(request, "accounts/security.html", _security_context(user))
+
+
+def _security_context(user):
+    return {
         "has_two_factor": services.has_two_factor(user),
         "two_factor_required": services.two_factor_required(user),
         "remaining_codes": user.recovery_codes.filter(used_at__isnull=True).count(),
+        "tokens": ApiToken.objects.usable().filter(user=user),
         "can_accounts": any(user_has_global(user, a) for a in ACCOUNT_ACTIONS),
         "can_audit": _can_read_audit(user),
         "can_approve": user_has_global(user, "approve_bulk"),
     }
-    return render(request, "accounts/security.html", context)
 
 
 @login_required

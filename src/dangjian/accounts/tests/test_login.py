@@ -93,7 +93,7 @@ def test_expired_password_must_be_changed_before_anything_else(client, city):
         login(client, "ageing")
         response = client.get("/")
         assert response.status_code == 302 and response.url == "/accounts/password/"
-        assert client.get("/api/v1/").status_code == 403
+        assert client.get("/api/v1/").status_code == 401
         response = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password": "Fresh-pass-2026",
                                                        "new_password2": "Fresh-pass-2026"})
         assert response.status_code == 302

@@ -52,7 +52,7 @@ def test_required_account_enrols_before_anything_else(client, city, require_2fa)
         assert login(client, "admin").status_code == 302
         response = client.get("/")
         assert response.status_code == 302 and response.url == "/accounts/otp/setup/"
-        assert client.get("/api/v1/").status_code == 403
+        assert client.get("/api/v1/").status_code == 401
 
         page = client.get("/accounts/otp/setup/").content.decode()
         user = User.objects.get(username="admin")

@@ -8,8 +8,8 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
-from rest_framework.authtoken.models import Token
 
+from dangjian.accounts.tokens import api_key
 from dangjian.testing import make_user
 
 schemathesis = pytest.importorskip("schemathesis")  # a dev dependency
@@ -40,7 +40,7 @@ def api_schema(keep_connection, city):
 
 @pytest.fixture
 def token(city):
-    return Token.objects.create(user=make_user("fuzzer", "org_admin", city.city)).key
+    return api_key(make_user("fuzzer", "org_admin", city.city))
 
 
 def test_api_answers_without_server_errors(api_schema, token):

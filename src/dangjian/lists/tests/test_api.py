@@ -2,9 +2,9 @@
 bounded query counts."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from dangjian.accounts.tokens import api_key
 from dangjian.lists import services
 from dangjian.lists.models import List, Measure, MeasureStatus, ProgressReport
 
@@ -15,8 +15,7 @@ API = "/api/v1"
 
 def client_for(user):
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 
