@@ -241,3 +241,41 @@ def test_board_ranks_tie_when_the_shown_figures_are_equal(city, city_admin):
     rows = selectors.board(city_admin, city.city)["rows"]
     assert [(r.org, str(r.value), r.rank) for r in rows] == [
         (city.districts["a"], "50.0", 1), (city.districts["b"], "50.0", 1)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_first_reports_leave_every_share_right(city, city_admin):
+    """Ten first reports on one "not counted" list at once (each changes every share):
+    they queue on the list's lock, none fails, and the stored shares are the ones the
+    final state gives."""
+    import threading
+
+    from django.db import connection
+
+    from dangjian.lists import rollup
+
+    lst = make_list(city_admin, city.city, missing_progress="exclude")
+    measures = [make_measure(city_admin, lst, city.communities["ab"[n % 2]], weight=n + 1) for n in range(10)]
+    errors, barrier = [], threading.Barrier(10)
+
+    def report(measure, percent):
+        try:
+            barrier.wait(timeout=30)
+            services.measure_report_progress(actor=city_admin, measure=measure, percent=percent)
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=report, args=(m, 10 * n)) for n, m in enumerate(measures)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []
+    stored = {m.pk: m.share for m in Measure.objects.filter(list=lst)}
+    result = rollup.list_tree([], [], list(Measure.objects.filter(list=lst)), averaging=lst.averaging,
+                              missing=lst.missing_progress)
+    assert all(m.has_progress for m in Measure.objects.filter(list=lst))
+    assert {m.pk: share for m, share in rollup.effective_shares(result)} == pytest.approx(stored)
+    assert stored[measures[0].pk] == pytest.approx(1 / 55)
