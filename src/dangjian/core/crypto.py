@@ -41,20 +41,28 @@ def _keyring(current, old):
     for text in (current, *old):
         raw = _decode_key(text)
         keys[key_id(raw)] = raw
-    return key_id(_decode_key(current)), keys
+    # One AESGCM object per key, kept: building it costs about as much as sealing a value,
+    # which adds up over a registry import of half a million members (bench/member_import.py).
+    ciphers = {kid: AESGCM(raw) for kid, raw in keys.items()}
+    return key_id(_decode_key(current)), keys, ciphers
 
 
 def _current():
-    kid, keys = _keyring(settings.FIELD_KEY, tuple(settings.FIELD_KEYS_OLD))
+    kid, keys, _ciphers = _keyring(settings.FIELD_KEY, tuple(settings.FIELD_KEYS_OLD))
     return kid, keys[kid], keys
+
+
+def _ciphers():
+    kid, _keys, ciphers = _keyring(settings.FIELD_KEY, tuple(settings.FIELD_KEYS_OLD))
+    return kid, ciphers
 
 
 def encrypt(plaintext):
     if plaintext in (None, ""):
         return ""
-    kid, key, _ = _current()
+    kid, ciphers = _ciphers()
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), kid.encode())
+    sealed = ciphers[kid].encrypt(nonce, plaintext.encode(), kid.encode())
     return f"{PREFIX}{kid}:" + base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
@@ -64,12 +72,11 @@ def decrypt(token):
     if not token.startswith(PREFIX):
         raise ValueError("not an encrypted value")
     kid, _, body = token[len(PREFIX):].partition(":")
-    _, _, keys = _current()
-    key = keys.get(kid)
-    if key is None:
+    cipher = _ciphers()[1].get(kid)
+    if cipher is None:
         raise ImproperlyConfigured(f"no field key with id {kid}; list it in DANGJIAN_FIELD_KEYS_OLD")
     blob = base64.urlsafe_b64decode(body)
-    return AESGCM(key).decrypt(blob[:12], blob[12:], kid.encode()).decode()
+    return cipher.decrypt(blob[:12], blob[12:], kid.encode()).decode()
 
 
 def needs_rotation(token):
@@ -80,9 +87,13 @@ def blind_index(value, purpose="id_number"):
     """Keyed hash used to look up and de-duplicate a value without decrypting."""
     if not value:
         return ""
-    _, key, _ = _current()
-    derived = hmac.new(key, f"blind-index:{purpose}".encode(), hashlib.sha256).digest()
-    return hmac.new(derived, value.strip().upper().encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_derived_key(_current()[1], purpose), value.strip().upper().encode(),
+                    hashlib.sha256).hexdigest()
+
+
+@lru_cache(maxsize=16)
+def _derived_key(key, purpose):
+    return hmac.new(key, f"blind-index:{purpose}".encode(), hashlib.sha256).digest()
 
 
 def mask_id_number(value):

@@ -20,6 +20,7 @@ def _char_pinyin(char):
     return (full[0] if full else "")
 
 
+@lru_cache(maxsize=65536)  # names repeat: a registry import asks for the same ones many times
 def search_key(*parts):
     """'张三丰' -> '张三丰 zhangsanfeng zsf' (lower-case).
 

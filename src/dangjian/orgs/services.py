@@ -27,8 +27,18 @@ MEMBER_FIELDS = ("name", "gender", "ethnicity", "birth_date", "education", "id_n
 
 
 def _check_choice(errors, field, value, choices):
-    if value not in dict(choices):
+    """`choices`: a choices enum (its codes are cached; bulk imports check every row) or a list of pairs."""
+    if isinstance(choices, type):
+        if choices not in _CHOICE_CODES:
+            _CHOICE_CODES[choices] = frozenset(choices.values)
+        valid = _CHOICE_CODES[choices]
+    else:
+        valid = dict(choices)
+    if value not in valid:
         errors[field] = _("“%(value)s”不是有效的选项。") % {"value": value}
+
+
+_CHOICE_CODES = {}
 
 
 def _locked(model, pk):
@@ -219,7 +229,7 @@ def refuse_hidden_clashes(*, actor, hashes, exclude_pk=None):
 
 
 def _member_errors(*, name, id_number, joined_on, full_on, status, category, org, gender, education,
-                   phone, actor=None, exclude_pk=None):
+                   phone, actor=None, exclude_pk=None, check_duplicate=True, today=None):
     from .models import Education, Gender, MemberCategory
 
     errors = {}
@@ -230,20 +240,20 @@ def _member_errors(*, name, id_number, joined_on, full_on, status, category, org
         normalised = validate_id_number(id_number)
     except ValidationError as exc:
         errors["id_number"] = exc.messages[0]
-    if normalised:
+    if normalised and check_duplicate:
         visible, _hidden = id_number_clashes(actor=actor, hashes=[crypto.blind_index(normalised)],
                                              exclude_pk=exclude_pk)
         if visible:
             errors["id_number"] = _("该身份证号已登记。")
-    _check_choice(errors, "status", status, MemberStatus.choices)
-    _check_choice(errors, "category", category, MemberCategory.choices)
+    _check_choice(errors, "status", status, MemberStatus)
+    _check_choice(errors, "category", category, MemberCategory)
     if gender:
-        _check_choice(errors, "gender", gender, Gender.choices)
+        _check_choice(errors, "gender", gender, Gender)
     if education:
-        _check_choice(errors, "education", education, Education.choices)
+        _check_choice(errors, "education", education, Education)
     if not isinstance(joined_on, datetime.date):
         errors["joined_on"] = _("请填写入党日期。")
-    elif joined_on > timezone.localdate():
+    elif joined_on > (today or timezone.localdate()):
         errors["joined_on"] = _("入党日期不能晚于今天。")
     elif normalised and joined_on < birth_date_of(normalised) + datetime.timedelta(days=18 * 365):
         errors["joined_on"] = _("入党时应年满十八周岁。")
@@ -260,16 +270,24 @@ def _member_errors(*, name, id_number, joined_on, full_on, status, category, org
     return normalised
 
 
-def member_prepare(*, name, id_number, joined_on, status, category, org, full_on=None, gender="",
-                   ethnicity="汉族", education="", phone="", address="", job="", residence_area=None,
-                   employer_org=None, employer_name="", actor=None, exclude_pk=None):
-    """Validate and build an unsaved Member (used by member_create and bulk imports).
-    An ID number already registered is an error only where `actor` may see that member."""
+def member_prepare(**fields):
+    """Validate and build an unsaved Member (used by member_create and member_update)."""
+    return Member(**member_fields(**fields))
+
+
+def member_fields(*, name, id_number, joined_on, status, category, org, full_on=None, gender="",
+                  ethnicity="汉族", education="", phone="", address="", job="", residence_area=None,
+                  employer_org=None, employer_name="", actor=None, exclude_pk=None, check_duplicate=True,
+                  today=None):
+    """Validate a member's fields and return them as the model's field values, the ID
+    number, phone and address encrypted. An ID number already registered is an error only
+    where `actor` may see that member. Bulk imports pass `check_duplicate=False` and look
+    ID numbers up by batch instead, and `today` once for the whole file."""
     phone = (phone or "").strip()
     number = _member_errors(name=name, id_number=id_number, joined_on=joined_on, full_on=full_on, status=status,
                             category=category, org=org, gender=gender, education=education, phone=phone,
-                            actor=actor, exclude_pk=exclude_pk)
-    return Member(
+                            actor=actor, exclude_pk=exclude_pk, check_duplicate=check_duplicate, today=today)
+    return dict(
         name=name.strip(), gender=gender or gender_of(number), ethnicity=ethnicity or "汉族",
         birth_date=birth_date_of(number), education=education,
         id_number_encrypted=crypto.encrypt(number), id_number_hash=crypto.blind_index(number),
@@ -292,6 +310,17 @@ def member_create(*, actor, org, **fields):
     member.save()
     audit.record(actor=actor, action="create", obj=member, after=audit.snapshot(member, MEMBER_FIELDS))
     return member
+
+
+def member_bulk_create(*, actor, rows):
+    """Insert members given as `member_fields` results, whose caller checked scope and
+    looked their ID numbers up by batch (`id_number_clashes`): one COPY (PostgreSQL) or
+    bulk insert per batch. Refuses, neutrally, numbers registered outside the actor's
+    scope. The caller holds the transaction and writes one audit entry for the import."""
+    from dangjian.core.spreadsheets.bulk import insert_rows
+
+    refuse_hidden_clashes(actor=actor, hashes=[row["id_number_hash"] for row in rows])
+    return insert_rows(Member, rows)
 
 
 @transaction.atomic

@@ -45,7 +45,7 @@ from dangjian.core.tree import subtree_q
 
 from . import services
 from .filters import MemberFilter, OrgFilter
-from .idnumber import birth_date_of, normalise, validate_id_number
+from .idnumber import normalise
 from .models import Area, Education, Gender, Member, MemberCategory, MemberStatus, Org, OrgKind, Sector
 
 STEPLEN = Org.steplen
@@ -303,9 +303,10 @@ class _MemberChecker:
         self.areas = TreeResolver(Area, actor)
         self.seen = {}  # normalised ID number -> first row
         self.scope_checked = {}
+        self.today = timezone.localdate()
 
     def check(self, number, values):
-        """Return (raw cells, prepared Member or None, {column key: error})."""
+        """Return (raw cells, the member's field values or None, {column key: error})."""
         raw, data, errors = read_row(MEMBER_COLUMNS, self.positions, values)
         org = None
         if data["org"]:
@@ -333,22 +334,18 @@ class _MemberChecker:
             first = self.seen.setdefault(number_text, number)
             if first != number:
                 errors["id_number"] = CellError(gettext_lazy("与第 %(row)s 行的公民身份号码重复。"), row=first)
-        if data["birth_date"] and "id_number" not in errors:
-            try:
-                if birth_date_of(validate_id_number(number_text)) != data["birth_date"]:
-                    errors["birth_date"] = _("出生日期与身份证号不一致。")
-            except ValidationError:
-                pass
         arguments = {key: data[key] if data[key] is not None else "" for key in MEMBER_ARGS}
         arguments["joined_on"] = data["joined_on"]
         arguments["full_on"] = data["full_on"]
         try:
-            member = services.member_prepare(org=org, residence_area=area, actor=self.actor, check_duplicate=False,
-                                              **arguments)
+            member = services.member_fields(org=org, residence_area=area, actor=self.actor, check_duplicate=False,
+                                            today=self.today, **arguments)
         except ValidationError as exc:
             for key, message in _validation_messages(exc).items():
                 errors.setdefault(key, message)
             member = None
+        if member and data["birth_date"] and member["birth_date"] != data["birth_date"]:
+            errors["birth_date"] = _("出生日期与身份证号不一致。")
         return raw, (None if errors else member), errors
 
 
@@ -415,17 +412,17 @@ def _flush(actor, result, batch, org_paths):
     run passes it, the write refuses it neutrally (orgs.services.id_number_clashes)."""
     if not batch:
         return
-    visible, hidden = services.id_number_clashes(actor=actor, hashes=[m.id_number_hash for _n, _raw, m in batch])
+    visible, hidden = services.id_number_clashes(actor=actor, hashes=[m["id_number_hash"] for _n, _raw, m in batch])
     id_label = MEMBER_COLUMNS[2].label
     for number, raw, member in batch:
-        if member.id_number_hash in visible:
+        if member["id_number_hash"] in visible:
             result.add(problem(number, id_label, _("该身份证号已登记。"), raw))
-        elif member.id_number_hash in hidden and not result.dry_run:
+        elif member["id_number_hash"] in hidden and not result.dry_run:
             result.add(problem(number, id_label, _("无法登记该身份证号，请联系上级组织部门核实。"), raw))
     if result.problems or result.dry_run:
         return
-    services.member_bulk_create(actor=actor, members=[member for _n, _raw, member in batch])
-    org_paths.update(member.org.path for _n, _raw, member in batch)
+    services.member_bulk_create(actor=actor, rows=[member for _n, _raw, member in batch])
+    org_paths.update(member["org"].path for _n, _raw, member in batch)
     result.created += len(batch)
 
 

@@ -137,10 +137,16 @@ class Column:
         return _choice_labels(self.choices).get(code, code or "")
 
     def choice_map(self):
-        return _choice_map(self.choices, tuple(sorted(self.value_aliases.items())))
+        if id(self) not in _COLUMN_MAPS:  # columns are module constants, so id() stays theirs
+            _COLUMN_MAPS[id(self)] = _choice_map(self.choices, tuple(sorted(self.value_aliases.items())))
+        return _COLUMN_MAPS[id(self)]
 
     def convert(self, raw):
         """The cell's value for this column, or CellError."""
+        if self.kind == "text" and type(raw) is str:  # the common case, kept short: imports call this per cell
+            if self.max_length and len(raw) > self.max_length:
+                raise CellError(_("不能超过 %(n)s 个字。"), n=self.max_length)
+            return raw.strip()
         if self.kind == "date":
             try:
                 return parse_date(raw)
@@ -173,6 +179,7 @@ class Column:
 
 
 _CHOICE_CACHE = {}
+_COLUMN_MAPS = {}
 
 
 def _choice_map(choices, aliases):

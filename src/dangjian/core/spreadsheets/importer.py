@@ -179,7 +179,13 @@ def segments(text):
 class TreeResolver:
     """Finds a tree node (an Org or an Area) written in a cell: its code, its ID, or its
     name path (“上级/本级”, from the root or any unique tail of it). Results are cached per
-    text. For organisations, out-of-scope and missing answer alike."""
+    text. For organisations, out-of-scope and missing answer alike.
+
+    A tree of up to PRELOAD_LIMIT nodes is loaded once, in one query, so that a file
+    naming thousands of organisations costs no query per name; a larger one is asked
+    per name."""
+
+    PRELOAD_LIMIT = 300_000
 
     def __init__(self, model, actor=None, *, is_org=False):
         self.model = model
@@ -187,37 +193,72 @@ class TreeResolver:
         self.is_org = is_org
         self.steplen = model.steplen
         self.cache = {}
+        self.index = None
 
     def __call__(self, text):
         if text not in self.cache:
+            if self.index is None:
+                self.index = self._load()
             self.cache[text] = self._resolve(text)
         found, error = self.cache[text]
         if error is not None:
             raise error
         return found
 
-    def _resolve(self, text):
+    def _load(self):
+        if self.model.objects.count() > self.PRELOAD_LIMIT:
+            return False
+        fields = ["id", "path", "depth", "name", "code"] + (["closed_at"] if self.is_org else [])
+        index = {"code": {}, "pk": {}, "name": {}}
+        for node in self.model.objects.only(*fields).iterator(chunk_size=5000):
+            index["pk"][node.pk] = node
+            index["name"].setdefault(node.name, []).append(node)
+            if node.code:
+                index["code"].setdefault(node.code, []).append(node)
+        return index
+
+    def _with_code(self, text):
+        if self.index:
+            return self.index["code"].get(text, [])[:2]
+        return list(self.model.objects.filter(code=text)[:2])
+
+    def _with_pk(self, pk):
+        if self.index:
+            return self.index["pk"].get(pk)
+        return self.model.objects.filter(pk=pk).first()
+
+    def _named(self, name, parents=None):
+        """Nodes called `name` (children of `parents` when given)."""
         from dangjian.core.tree import subtree_q
 
+        if self.index:
+            found = self.index["name"].get(name, [])
+        elif parents is None:
+            found = self.model.objects.filter(name=name)[:RESOLVE_LIMIT]
+        else:
+            found = self.model.objects.filter(subtree_q("path", parents), name=name)[:RESOLVE_LIMIT]
+        if parents is None:
+            return list(found)
+        return [node for node in found if node.path[:-self.steplen] in parents]
+
+    def _resolve(self, text):
         what = _("党组织") if self.is_org else _("区域")
-        by_code = list(self.model.objects.filter(code=text)[:2]) if text else []
+        by_code = self._with_code(text) if text else []
         if len(by_code) == 1:
             return by_code[0], None
         if text.isdigit() and not by_code:
-            by_pk = self.model.objects.filter(pk=int(text)).first()
+            by_pk = self._with_pk(int(text))
             if by_pk is not None:
                 return by_pk, None
         parts = segments(text)
         if not parts:
             return None, CellError(_("找不到该%(what)s。"), what=what)
         # Walk down the path: the first name may sit at any depth, each next one is a child.
-        matches = list(self.model.objects.filter(name=parts[0])[:RESOLVE_LIMIT])
+        matches = self._named(parts[0])
         for part in parts[1:]:
             if not matches:
                 break
-            parents = {m.path for m in matches}
-            children = self.model.objects.filter(subtree_q("path", parents), name=part)[:RESOLVE_LIMIT]
-            matches = [c for c in children if c.path[:-self.steplen] in parents]
+            matches = self._named(part, {m.path for m in matches})
         if len(matches) > 1 and self.is_org:
             matches = [m for m in matches if not m.closed_at] or matches
             if len(matches) > 1 and self.actor is not None:

@@ -1,0 +1,183 @@
+"""The member registry imported from one xlsx file through the import job, beside a raw
+COPY of the same rows (PostgreSQL). Run last by worker.py: it empties the member table.
+
+1. Export every member as city_admin, with full values (the file an organisation
+   department would bring), to xlsx.
+2. Copy the member table out (COPY TO) and empty it (links to members from accounts,
+   posts and lists are dropped first).
+3. Import a copy of the file with a bad date in a row near the end: the job must fail,
+   name that row and column, and leave the table empty.
+4. Import the file: every row back, one audit entry. The time is split into reading
+   (iterating the sheet alone), encryption (AES-GCM of ID number, phone and address plus
+   the keyed hash, timed on a sample), the bulk writes, and the rest (checking rows).
+5. Empty it again and COPY the saved rows back in: the physical limit of the write.
+"""
+
+import io
+import re
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+BAD_DATE = "2010-13-45"
+
+
+def _say(text):
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+def _with_bad_date(source, target, row, column_letter):
+    """Rewrite one cell of the first sheet of an xlsx, streaming, as an inline string."""
+    pattern = re.compile(rb'<c r="%s%d"[^>]*?(?:/>|>.*?</c>)' % (column_letter.encode(), row))
+    cell = b'<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>' % (column_letter.encode(), row, BAD_DATE.encode())
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                new.writestr(info, old.read(info.filename))
+                continue
+            done, carry = False, b""
+            with old.open(info) as stream, new.open(info.filename, "w", force_zip64=True) as out:
+                while True:
+                    chunk = stream.read(4 * 1024 * 1024)
+                    buffer = carry + chunk
+                    if not done:
+                        buffer, found = pattern.subn(cell, buffer, count=1)
+                        done = bool(found)
+                    if not chunk:
+                        out.write(buffer)
+                        break
+                    cut = buffer.rfind(b"</row>") + 6 if b"</row>" in buffer else 0
+                    out.write(buffer[:cut])
+                    carry = buffer[cut:]
+    return done
+
+
+def _empty_members(connection):
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE accounts_user SET member_id = NULL WHERE member_id IS NOT NULL")
+        cursor.execute("UPDATE lists_measure SET responsible_id = NULL WHERE responsible_id IS NOT NULL")
+        cursor.execute("UPDATE lists_project SET leader_id = NULL WHERE leader_id IS NOT NULL")
+        cursor.execute("DELETE FROM orgs_post")
+        cursor.execute("DELETE FROM orgs_member")
+
+
+def _run_job(path, owner):
+    from dangjian.core.models import ImportJob
+    from dangjian.core.spreadsheets.jobs import run_job
+
+    job = ImportJob.objects.create(kind="members", owner=owner, filename=path.name, upload=path.read_bytes())
+    began = time.perf_counter()
+    run_job(job.pk)
+    seconds = time.perf_counter() - began
+    job.refresh_from_db()
+    return job, seconds
+
+
+def measure(args):
+    from django.conf import settings
+    from django.db import connection
+
+    from dangjian.accounts.models import User
+    from dangjian.core import crypto
+    from dangjian.core.models import AuditEntry
+    from dangjian.core.spreadsheets.reader import open_bytes
+    from dangjian.orgs import services
+    from dangjian.orgs import spreadsheets as member_sheets
+    from dangjian.orgs.models import Member
+
+    if connection.vendor != "postgresql":
+        return {"available": False, "reason": "PostgreSQL only (the limit is COPY)"}
+    # A trusted file brought by the operator: above the web upload limits, read by calamine.
+    settings.DANGJIAN_IMPORT_MAX_BYTES = 1024 ** 3
+    settings.DANGJIAN_IMPORT_MAX_ROWS = 1_000_000
+    settings.DANGJIAN_IMPORT_MAX_UNZIPPED_BYTES = 4 * 1024 ** 3
+    settings.DANGJIAN_IMPORT_FAST_READ_BYTES = 4 * 1024 ** 3
+    settings.DANGJIAN_BULK_APPROVAL = False
+    admin = User.objects.get(username="city_admin")
+    folder = Path(tempfile.mkdtemp(prefix="dangjian-bench-import-"))
+    good = folder / "members.xlsx"
+    rows = Member.objects.count()
+
+    _say(f"member import: export {rows} members to xlsx")
+    began = time.perf_counter()
+    export = member_sheets.export_members(actor=admin, fmt="xlsx", full_id=True, reason="基准测试：导入导出往返")
+    with good.open("wb") as handle:
+        export.write(handle)
+    export_seconds = time.perf_counter() - began
+    bad = folder / "members-bad.xlsx"
+    bad_row = rows + 1 - 5  # the fifth row from the end (row 1 is the header)
+    date_letter = "I"  # 入党日期, the ninth column
+    assert [c.label for c in member_sheets.MEMBER_COLUMNS][8] == "入党日期"
+    assert _with_bad_date(good, bad, bad_row, date_letter)
+
+    _say("member import: copy the table out and empty it")
+    saved = io.BytesIO()
+    with connection.cursor() as cursor:
+        with cursor.copy("COPY orgs_member TO STDOUT") as copy:
+            for block in copy:
+                saved.write(block)
+    _empty_members(connection)
+
+    _say("member import: a bad row near the end")
+    audits = AuditEntry.objects.filter(action="import").count()
+    job, bad_seconds = _run_job(bad, admin)
+    bad_problems = job.problems
+    bad_ok = (job.status == "failed" and Member.objects.count() == 0 and len(bad_problems) == 1
+              and bad_problems[0]["row"] == bad_row and bad_problems[0]["column"] == "入党日期"
+              and AuditEntry.objects.filter(action="import").count() == audits)
+
+    _say("member import: reading alone")
+    data = good.read_bytes()
+    began = time.perf_counter()
+    read_rows = sum(1 for _ in open_bytes(data, name="m.xlsx").rows())
+    read_seconds = time.perf_counter() - began
+
+    _say("member import: the whole file")
+    spent = {"write": 0.0}
+    original = services.member_bulk_create
+
+    def timed_bulk_create(**kwargs):
+        began = time.perf_counter()
+        try:
+            return original(**kwargs)
+        finally:
+            spent["write"] += time.perf_counter() - began
+
+    services.member_bulk_create = timed_bulk_create
+    try:
+        job, import_seconds = _run_job(good, admin)
+    finally:
+        services.member_bulk_create = original
+    imported = Member.objects.count()
+    entry = AuditEntry.objects.filter(action="import", object_type="orgs.member").order_by("-id").first()
+
+    sample = [f"3206021980051700{i % 100:02d}" for i in range(20_000)]
+    began = time.perf_counter()
+    for value in sample:
+        crypto.encrypt(value), crypto.encrypt("13812345678"), crypto.encrypt("幸福路1号"), crypto.blind_index(value)
+    encrypt_seconds = (time.perf_counter() - began) * rows / len(sample)
+
+    _say("member import: COPY of the same rows")
+    _empty_members(connection)
+    with connection.cursor() as cursor:
+        began = time.perf_counter()
+        with cursor.copy("COPY orgs_member FROM STDIN") as copy:
+            copy.write(saved.getvalue())
+        copy_seconds = time.perf_counter() - began
+    for path in (good, bad):
+        path.unlink()
+    folder.rmdir()
+    return {
+        "available": True, "rows": rows, "file_mb": round(len(data) / 1024 / 1024, 1),
+        "export_seconds": round(export_seconds, 1),
+        "bad_row": bad_row, "bad_seconds": round(bad_seconds, 1), "bad_ok": bad_ok,
+        "bad_problems": bad_problems[:3],
+        "status": job.status, "imported": imported, "created": job.created_count,
+        "audit_row_count": entry.row_count if entry else None,
+        "seconds": round(import_seconds, 1), "read_seconds": round(read_seconds, 1), "read_rows": read_rows,
+        "write_seconds": round(spent["write"], 1), "encrypt_seconds": round(encrypt_seconds, 1),
+        "check_seconds": round(import_seconds - read_seconds - spent["write"] - encrypt_seconds, 1),
+        "copy_seconds": round(copy_seconds, 1),
+        "ok": bad_ok and job.status == "done" and imported == rows and bool(entry) and entry.row_count == rows,
+    }
