@@ -388,6 +388,8 @@ def database_version(vendor):
 
 
 def main():
+    import member_import
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
     parser.add_argument("--preset", required=True)
@@ -424,7 +426,9 @@ def main():
                        ("member_page", lambda: measure_page(district, args.repeat)),
                        ("api", lambda: measure_api(district, args)),
                        ("lists", lambda: measure_lists(args.repeat)),
-                       ("pii_dump", lambda: measure_pii_dump(args.pii_sample))):
+                       ("pii_dump", lambda: measure_pii_dump(args.pii_sample)),
+                       # Last: it empties the member table and fills it again.
+                       ("member_import", lambda: member_import.measure(args))):
         say(f"{args.db}: {name}")
         try:
             result[name] = step()
