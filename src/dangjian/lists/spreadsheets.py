@@ -188,8 +188,14 @@ def _record_export(actor, lists, fmt):
 
 
 def export_csv(lists, *, actor=None):
+    """CSV chunks of the lists. The export is audited now, inside the request (its id and
+    the client's address), not when the first chunk is sent after the view returned."""
     lists = list(lists)
     _record_export(actor, lists, "csv")
+    return _csv_chunks(lists)
+
+
+def _csv_chunks(lists):
     writer = CsvWriter()
     writer.write_row(HEADERS + [h for _k, h in READ_ONLY])
     yield writer.drain()
