@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from dangjian.core import pickers
@@ -128,6 +129,24 @@ def test_grant_org_picker_serves_the_security_admin_only(client, city, users):
     assert sorted(labels(pick(client, "grant_org", "qw"))) == ["中共乙区委", "中共甲区委"]
     client.force_login(users["a"])  # a secretary may not grant roles
     assert labels(pick(client, "grant_org", "qw")) == []
+
+
+def test_member_picker_starts_from_the_scope_not_the_own_record(client, city, members):
+    me = members["a"]
+    user = make_user("branch_secretary", "secretary", city.branches["a"], member=me)
+    client.force_login(user)
+    assert sorted(labels(pick(client, "member", "zj"))) == ["张建军", "张建国"]
+    kind = pickers.get_kind("member")
+    assert "OR" not in str(kind.rows(user, "view_members").query)  # the path range alone: index-served
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_search_keys_have_trigram_indexes_on_postgresql(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%%gin_trgm_ops%%'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"orgs_member_search_trgm", "orgs_org_search_trgm", "orgs_area_search_trgm"} <= names
 
 
 # The field ---------------------------------------------------------------------------
