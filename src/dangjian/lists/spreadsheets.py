@@ -323,7 +323,8 @@ def import_lists(*, actor, sheet, dry_run=False, progress=None):
     if not parsed:
         return result.file_problem(_("文件中没有数据行（只有表头）。"))
     try:
-        with transaction.atomic(), services.shares_deferred():  # each list's shares once, not once per row
+        # each list's shares once, not once per row; the audit entries appended at the end (a short chain lock)
+        with transaction.atomic(), audit.deferred(), services.shares_deferred():
             counts = _create(parsed, actor, result)
             if result.problems or dry_run:
                 raise _Rollback

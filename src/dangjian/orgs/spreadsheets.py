@@ -261,7 +261,8 @@ def _write_orgs(actor, plans, result):
     created = []
     current = None
     try:
-        with transaction.atomic():
+        # Each organisation's entry is appended at the end: the chain lock is held only then.
+        with transaction.atomic(), audit.deferred():
             for plan in plans:
                 current = plan
                 data = plan["data"]
