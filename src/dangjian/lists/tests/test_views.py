@@ -26,18 +26,25 @@ def test_pages_render_in_scope_and_404_outside(client, city, people):
     lst = make_list(people["community"], city.communities["a"])
     measure = make_measure(people["community"], lst, city.communities["a"])
     _login(client, "community_secretary")
-    for url in (reverse("lists:index"), reverse("lists:list_detail", args=[lst.pk]),
-                reverse("lists:measure_detail", args=[measure.pk]), reverse("lists:measure_list"),
-                reverse("lists:board"), reverse("lists:notifications"), reverse("lists:list_import"),
-                reverse("lists:list_create"), reverse("lists:measure_create", args=[lst.pk]),
-                reverse("lists:measure_edit", args=[measure.pk]), reverse("lists:list_edit", args=[lst.pk]),
-                reverse("lists:programme_create", args=[lst.pk]), reverse("lists:project_create", args=[lst.pk])):
+    # Each allowed page shows what it is about (content, not only the status).
+    for url, marker in ((reverse("lists:index"), lst.title), (reverse("lists:list_detail", args=[lst.pk]), lst.title),
+                        (reverse("lists:measure_detail", args=[measure.pk]), measure.title),
+                        (reverse("lists:measure_list"), measure.title), (reverse("lists:board"), "晒进度"),
+                        (reverse("lists:notifications"), "通知"), (reverse("lists:list_import"), "导入"),
+                        (reverse("lists:list_create"), "新建清单"),
+                        (reverse("lists:measure_create", args=[lst.pk]), lst.title),
+                        (reverse("lists:measure_edit", args=[measure.pk]), measure.title),
+                        (reverse("lists:list_edit", args=[lst.pk]), lst.title),
+                        (reverse("lists:programme_create", args=[lst.pk]), lst.title),
+                        (reverse("lists:project_create", args=[lst.pk]), lst.title)):
         response = client.get(url)
         assert response.status_code == 200, url
+        assert marker in response.content.decode(), (url, marker)
     _login(client, "other_secretary")
     for url in (reverse("lists:list_detail", args=[lst.pk]), reverse("lists:measure_detail", args=[measure.pk]),
                 reverse("lists:measure_create", args=[lst.pk])):
-        assert client.get(url).status_code == 404, url
+        response = client.get(url)
+        assert response.status_code == 404 and lst.title not in response.content.decode(), url
     assert client.post(reverse("lists:measure_report", args=[measure.pk]), {"percent": "10"}).status_code == 404
     measure.refresh_from_db()
     assert not measure.has_progress

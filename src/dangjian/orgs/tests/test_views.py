@@ -77,6 +77,15 @@ DETAILS = ["org_detail", "org_children", "org_edit", "org_move", "org_close", "o
            "member_detail", "member_edit", "member_create", "area_children", "home_root"]
 
 
+# What each page must show when allowed (and never when refused): the object it is about.
+DETAIL_MARKERS = {
+    "org_detail": "甲区幸福社区党委", "org_children": "甲区幸福社区党委", "org_edit": "甲区幸福社区党委",
+    "org_move": "甲区幸福社区党委", "org_close": "甲区幸福社区第1网格党支部", "org_create": "甲区幸福社区党委",
+    "post_assign": "甲区幸福社区党委", "member_detail": "甲党员", "member_edit": "甲党员",
+    "member_create": "甲区幸福社区第1网格党支部", "area_children": "第1网格", "home_root": "甲区幸福社区党委",
+}
+
+
 @pytest.mark.parametrize("page", DETAILS)
 @pytest.mark.parametrize("who,status", [(None, 302), ("none", 404), ("b", 404), ("a", 200), ("city_admin", 200)])
 def test_detail_scope(client, city, users, rows, page, who, status):
@@ -85,6 +94,8 @@ def test_detail_scope(client, city, users, rows, page, who, status):
     assert response.status_code == status
     if status == 302:
         assert response["Location"].startswith("/accounts/login/")
+    # Content, not only the status: the allowed page is about the object, a refusal names nothing.
+    assert (DETAIL_MARKERS[page] in response.content.decode()) is (status == 200)
 
 
 def test_member_detail_in_other_district_is_404_and_says_so_in_chinese(client, users, rows):
