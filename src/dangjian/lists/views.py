@@ -407,7 +407,7 @@ class MeasureListView(ObjectListView):
 
     queryset = Measure.objects.select_related("org", "list", "responsible").order_by("deadline", "id")
     filterset_class = MeasurePageFilter
-    filter_fields = ("q", "status", "due", "kind", "year", "domain")
+    filter_fields = ("q", "status", "due", "kind", "within", "year", "domain")
     table_class = MeasureTable
     template_name = "lists/measure_list.html"
 

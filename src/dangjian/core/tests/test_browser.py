@@ -158,5 +158,13 @@ def test_pickers_only_at_phone_and_desktop_width(live_server, district, browser,
     assert "幸福社区任务清单" in page.inner_text("main") and "街道任务清单" not in page.inner_text("main")
     walk.shot("lists-filtered")
 
+    # The measures list filter.
+    walk.go("/lists/measures/")
+    walk.pick("within", "yjd", "甲区一街道党工委")
+    page.locator("input[name=within_search]").press("Enter")
+    page.wait_for_url("**/lists/measures/?*within=*")
+    walk.fits("the filtered measures list")
+    assert "甲区一街道党工委及下级组织" in page.inner_text("main")
+
     assert not csp_errors, csp_errors
     context.close()

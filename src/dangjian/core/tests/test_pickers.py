@@ -239,6 +239,8 @@ def test_filter_picker_for_areas_and_lists(client, city, users):
     assert 'value="第1网格"' in html and "/pick/area/" in html
     html = client.get(reverse("lists:index"), {"within": city.communities["a"].pk}).content.decode()
     assert 'value="甲区幸福社区党委"' in html and "/pick/org/" in html
+    html = client.get(reverse("lists:measure_list"), {"within": city.communities["a"].pk}).content.decode()
+    assert 'value="甲区幸福社区党委"' in html and "/pick/org/" in html
 
 
 def test_filter_picker_never_names_an_org_outside_the_scope(client, city, users):
