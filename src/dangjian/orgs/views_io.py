@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from dangjian.core.scope import scope_paths
+from dangjian.core.spreadsheets.importer import may_import
 from dangjian.core.spreadsheets.views import import_page
 
 from . import spreadsheets as io
@@ -47,7 +48,7 @@ def _require_export_scope(user):
 @login_required
 def index(request):
     return render(request, "orgs/io/index.html", {
-        "can_export": bool(scope_paths(request.user, "export")),
+        "can_export": bool(scope_paths(request.user, "export")), "can_import": may_import(request.user),
         "org_columns": io.ORG_COLUMNS, "member_columns": io.MEMBER_COLUMNS,
     })
 

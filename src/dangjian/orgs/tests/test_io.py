@@ -438,6 +438,20 @@ def post_and_run(client, django_capture_on_commit_callbacks):
     return post
 
 
+def test_imports_need_change_not_export(client, city, users, monkeypatch):
+    """A role that may export but not change may not import (the framework checks `change`)."""
+    from dangjian.accounts import roles
+
+    monkeypatch.setitem(roles.CAPABILITIES, roles.Role.SECRETARY,
+                        roles.CAPABILITIES[roles.Role.SECRETARY] - {"change"})
+    client.force_login(users["a"])
+    assert client.get(reverse("orgs_io:member_import")).status_code == 403
+    assert client.get(reverse("orgs_io:member_export")).status_code == 200
+    result = io.import_members(actor=users["a"], sheet=sheet_of(xlsx_bytes([MEMBER_HEADER,
+                                                                            member_row(city.branches["a"], "一")])))
+    assert [(p.row, p.column) for p in result.problems] == [(2, "所在党组织")] and not Member.objects.exists()
+
+
 def test_import_page_runs_a_job_and_shows_problems_then_counts(client, city, users, post_and_run):
     client.force_login(users["a"])
     url = reverse("orgs_io:member_import")
@@ -599,7 +613,17 @@ def test_system_import_may_create_a_top_level_org(tmp_path, db):
     assert Org.objects.get_parent(district).name == "中共新市委"
 
 
-def test_org_names_resolve_by_tail_path_code_or_scope(city, users):
+@pytest.fixture(params=["preloaded", "queried"])
+def resolver_mode(request, monkeypatch):
+    """TreeResolver loads a small tree once and asks the database per name for a large one: both ways."""
+    from dangjian.core.spreadsheets.importer import TreeResolver
+
+    if request.param == "queried":
+        monkeypatch.setattr(TreeResolver, "PRELOAD_LIMIT", 0)
+    return request.param
+
+
+def test_org_names_resolve_by_tail_path_code_or_scope(city, users, resolver_mode):
     from dangjian.orgs import services
 
     same = [services.org_create(actor=None, parent=city.communities[key], name="第一党支部", kind="branch",

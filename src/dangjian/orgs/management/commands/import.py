@@ -1,4 +1,4 @@
-"""`dangjian import orgs|members FILE [--user NAME] [--dry-run]`
+"""`dangjian import orgs|members|lists FILE [--user NAME] [--dry-run]`
 
 Imports a registry-shaped spreadsheet (.xlsx or .csv; docs/registry-columns.md). Every
 problem is printed as “row N, column: reason” and the command exits non-zero having
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     help = "Import organisations or members from an .xlsx or .csv file in the registry's columns (all or nothing)."
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["orgs", "members"])
+        parser.add_argument("kind", choices=["orgs", "members", "lists"])
         parser.add_argument("file")
         parser.add_argument("--user", help="act as this account (its change scope applies)")
         parser.add_argument("--dry-run", action="store_true", help="check every row, change nothing")
