@@ -26,9 +26,12 @@ def move_legacy_tokens(apps, schema_editor):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT key, user_id, created FROM {LEGACY_TABLE}")
         rows = cursor.fetchall()
+    def aware(moment):  # SQLite hands raw timestamps back naive (UTC)
+        return timezone.make_aware(moment, datetime.timezone.utc) if timezone.is_naive(moment) else moment
+
     ApiToken.objects.bulk_create([
         ApiToken(user_id=user_id, name="迁移的旧令牌", prefix=key[:6], digest=hashlib.sha256(key.encode()).hexdigest(),
-                 created_at=created, expires_at=now + datetime.timedelta(days=LEGACY_DAYS))
+                 created_at=aware(created), expires_at=now + datetime.timedelta(days=LEGACY_DAYS))
         for key, user_id, created in rows
     ])
     schema_editor.execute(f"DROP TABLE {LEGACY_TABLE}")

@@ -96,3 +96,29 @@ def test_entries_inside_deferred_are_appended_at_the_end_or_not_at_all():
         raise RuntimeError("a bad row")
     assert not AuditEntry.objects.filter(row_count=20).exists()
     assert audit.verify_chain() == []
+
+
+@pytest.mark.django_db
+def test_times_never_go_back_so_pruning_keeps_one_stretch_of_the_chain(settings):
+    import datetime
+
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    now = timezone.now()
+    with freeze_time(now - datetime.timedelta(days=200)):
+        audit.record(actor=None, action="update", object_type="test.thing", object_id="first")
+    # A writer whose clock is behind (or that took its time before waiting for the lock)
+    # still gets a time no earlier than the entry before it.
+    with freeze_time(now - datetime.timedelta(days=300)):
+        late = audit.record(actor=None, action="update", object_type="test.thing", object_id="second")
+    kept = audit.record(actor=None, action="update", object_type="test.thing", object_id="third")
+    assert late.time == AuditEntry.objects.get(object_id="first").time
+    cutoff = timezone.localdate(now - datetime.timedelta(days=250))
+    call_command("audit", "prune", "--before", cutoff.isoformat(), stdout=open("/dev/null", "w"))
+    assert list(AuditEntry.objects.filter(object_type="test.thing").values_list("object_id", flat=True)
+                .order_by("id")) == ["first", "second", "third"]
+    call_command("audit", "prune", "--before", timezone.localdate(now - datetime.timedelta(days=190)).isoformat(),
+                 stdout=open("/dev/null", "w"))
+    assert list(AuditEntry.objects.filter(object_type="test.thing").values_list("id", flat=True)) == [kept.pk]
+    call_command("audit", "verify", stdout=open("/dev/null", "w"))
