@@ -358,7 +358,8 @@ def load(plan: Plan, *, password, stdout=None, verbose=False, extensions=True):
         if verbose:
             stdout.write(f"  {name}: {timings[name]:.1f} s")
 
-    with transaction.atomic():
+    # The seed's audit entries (accounts, extensions) are appended at its end: a short chain lock.
+    with transaction.atomic(), audit.deferred():
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size = -262144")   # 256 MiB for the index inserts
