@@ -163,12 +163,12 @@ def api_token():
 
     user = User.objects.get(username="city_admin")
     try:
-        from dangjian.accounts.management.commands.token import token_issue
+        from dangjian.accounts.tokens import api_key
     except ImportError:
         from rest_framework.authtoken.models import Token
 
         return Token.objects.get_or_create(user=user)[0].key
-    return token_issue(user=user)[0].key
+    return api_key(user, name="bench")
 
 
 def measure_api(district, args):
@@ -177,6 +177,8 @@ def measure_api(district, args):
     import loadgen
 
     path = f"/api/v1/members/?within={district.pk}"
+    # The same list in cursor mode (core.api.pagination): no COUNT(*), an id range scan.
+    cursor_path = f"{path}&cursor="
     token = api_token()
     headers = {"Authorization": f"Token {token}"}
     client = Client()
@@ -184,14 +186,16 @@ def measure_api(district, args):
     if response.status_code != 200:
         return {"available": False, "reason": f"HTTP {response.status_code} for {path}", "url": path}
     in_process_queries = count_queries(lambda: client.get(path, HTTP_AUTHORIZATION=headers["Authorization"]))
+    cursor_queries = count_queries(lambda: client.get(cursor_path, HTTP_AUTHORIZATION=headers["Authorization"]))
     import rawsql
     from django.db import connection
 
     queries = rawsql.member_api_sql(district.path)
     # The floor, and each of its two queries alone: the COUNT(*) page-number pagination
     # needs, and the 50 rows any pagination needs.
-    in_process_ms, raw_ms, count_ms, rows_ms = paired_ms(
+    in_process_ms, cursor_ms, raw_ms, count_ms, rows_ms = paired_ms(
         lambda: client.get(path, HTTP_AUTHORIZATION=headers["Authorization"]),
+        lambda: client.get(cursor_path, HTTP_AUTHORIZATION=headers["Authorization"]),
         lambda: rawsql.run_queries(connection, queries),
         lambda: rawsql.run_queries(connection, queries[:1]),
         lambda: rawsql.run_queries(connection, queries[1:]), repeat=args.repeat)
@@ -214,10 +218,12 @@ def measure_api(district, args):
             if time.time() > deadline or server.poll() is not None:
                 return {"available": False, "reason": "the server did not start (see gunicorn.log)", "url": path}
             time.sleep(0.5)
-        for warm in (path, "/healthz"):                  # both workers import and connect
+        for warm in (path, cursor_path, "/healthz"):     # both workers import and connect
             loadgen.hammer(port, warm, clients=2, seconds=2, headers=headers)
         say(f"load: {args.clients} clients × {args.seconds:.0f} s on {path}")
         api = loadgen.hammer(port, path, clients=args.clients, seconds=args.seconds, headers=headers)
+        say(f"load: {args.clients} clients × {args.seconds:.0f} s on {cursor_path}")
+        cursor = loadgen.hammer(port, cursor_path, clients=args.clients, seconds=args.seconds, headers=headers)
         say(f"load: {args.clients} clients × {args.seconds:.0f} s on /healthz")
         health = loadgen.hammer(port, "/healthz", clients=args.clients, seconds=args.seconds)
     finally:
@@ -230,7 +236,8 @@ def measure_api(district, args):
     return {"available": api["ok"] > 0, "url": path, "server": "gunicorn, 2 sync workers",
             "in_process_ms": in_process_ms, "in_process_queries": in_process_queries,
             "raw_ms": raw_ms, "raw_queries": len(queries), "raw_count_ms": count_ms, "raw_rows_ms": rows_ms,
-            "api": api, "healthz": health,
+            "api": api, "healthz": health, "cursor_url": cursor_path, "cursor": cursor,
+            "cursor_in_process_ms": cursor_ms, "cursor_in_process_queries": cursor_queries,
             **({} if api["ok"] else {"reason": f"no successful answers: {api['statuses']}"})}
 
 
