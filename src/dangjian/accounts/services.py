@@ -68,6 +68,8 @@ def user_set_active(*, actor, user, active):
     if actor is not None and actor.pk == user.pk:
         raise PermissionDenied(_("不能停用或启用自己的账号。"))
     before = user.is_active
+    if before == active:
+        return user
     user.is_active = active
     user.save(update_fields=["is_active"])
     if not active:

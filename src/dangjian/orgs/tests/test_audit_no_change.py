@@ -50,3 +50,13 @@ def test_a_change_hidden_by_the_mask_is_still_a_change(city):
     entry = AuditEntry.objects.get(action="update", object_id=str(member.pk))
     assert Member.objects.get(pk=member.pk).address == "幸福路2号"
     assert entry.before == entry.after
+
+
+def test_enabling_an_enabled_account_writes_nothing(users):
+    from dangjian.accounts import services as account_services
+
+    account_services.user_set_active(actor=None, user=users["a"], active=True)
+    assert not AuditEntry.objects.filter(action="update", object_type="accounts.user").exists()
+    account_services.user_set_active(actor=None, user=users["a"], active=False)
+    account_services.user_set_active(actor=None, user=users["a"], active=False)
+    assert AuditEntry.objects.filter(action="update", object_type="accounts.user").count() == 1
