@@ -22,16 +22,18 @@ def _char_pinyin(char):
 
 @lru_cache(maxsize=65536)  # names repeat: a registry import asks for the same ones many times
 def search_key(*parts):
-    """'张三丰' -> '张三丰 zhangsanfeng zsf' (lower-case).
+    """'张三丰' -> '张三丰 zhangsanfeng zsf' (lower-case); '1号楼' -> '1号楼 1haolou 1hl'.
 
     The text is kept as written and, where OpenCC changes it, in its Simplified form as
     well: t2s maps some characters that are already Simplified (the surname 沈 becomes
     沉), so a query, which is converted the same way, must find either form. Pinyin comes
-    from the text as written.
+    from the text as written; Latin letters and digits stand in it as themselves, so
+    '1hl' finds 1号楼 and 'd1wg' finds 第1网格.
     """
     original = " ".join(p for p in parts if p).lower()
     simplified = to_simplified(original)
-    syllables = [_char_pinyin(c) for c in original if "\u4e00" <= c <= "\u9fff"]
+    syllables = [_char_pinyin(c) if "\u4e00" <= c <= "\u9fff" else c for c in original
+                 if "\u4e00" <= c <= "\u9fff" or (c.isascii() and c.isalnum())]
     syllables = [s for s in syllables if s]
     full = "".join(syllables)
     initials = "".join(s[0] for s in syllables)

@@ -120,6 +120,7 @@ def test_area_picker_by_pinyin_within_scope(client, city, users):
     assert labels(pick(client, "area", "xfsq")) == ["甲区幸福社区"]
     html = pick(client, "area", "hl")  # buildings share names: the note names the grid
     assert labels(html) == ["1号楼", "2号楼"] and "第1网格 · 楼栋" in html and "第2网格 · 楼栋" in html
+    assert labels(pick(client, "area", "1hl")) == ["1号楼"]  # digits count in pinyin initials
     assert Area.objects.get(name="乙区幸福社区").search_text.endswith("yqxfsq")
 
 

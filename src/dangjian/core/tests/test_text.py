@@ -18,3 +18,9 @@ def test_simplified_characters_that_opencc_rewrites_are_still_found():
     assert "shensimin" in key
     # The Traditional spelling a user may type reaches the same key.
     assert normalise_query("瀋思敏") in key
+
+
+def test_digits_and_latin_letters_stand_in_pinyin_and_initials():
+    key = search_key("第1网格")
+    assert "di1wangge" in key and "d1wg" in key
+    assert "1hl" in search_key("1号楼") and "adhds" in search_key("A栋活动室")
