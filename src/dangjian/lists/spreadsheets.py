@@ -24,9 +24,16 @@ from django.utils.translation import gettext_lazy
 from dangjian.core import audit
 from dangjian.core.spreadsheets.columns import CellError as ColumnError
 from dangjian.core.spreadsheets.columns import Column, excerpt, parse_date
-from dangjian.core.spreadsheets.importer import Importable, ImportResult, problem, register
+from dangjian.core.spreadsheets.importer import (
+    Importable,
+    ImportResult,
+    TreeResolver,
+    problem,
+    register,
+    require_in_scope,
+    unreachable_org,
+)
 from dangjian.core.spreadsheets.writer import CsvWriter, XlsxWriter
-from dangjian.core.scope import scope_paths
 from dangjian.core.tree import subtree_q
 from dangjian.orgs.models import Member, Org
 
@@ -252,39 +259,27 @@ def _header_map(header):
 
 
 class _Resolver:
-    """Finds orgs and members by name (or "name [#id]") inside the actor's scope."""
+    """Organisations through the framework's TreeResolver (name path, code, ID or
+    “名称 [#编号]”, inside the list's organisation where one is given, checked for
+    `change`); members by name (or “name [#id]”) inside the actor's scope."""
 
     def __init__(self, actor):
         self.actor = actor
-        self.paths = scope_paths(actor, "change") if actor is not None else None
-        self._orgs = {}
-
-    def _scoped_orgs(self):
-        qs = Org.objects.all()
-        if self.paths is not None:
-            qs = qs.filter(subtree_q("path", self.paths)) if self.paths else qs.none()
-        return qs
+        self.trees = TreeResolver(Org, actor, is_org=True)
+        self.checked = {}
 
     def org(self, text, within=None):
         text = str(text).strip()
-        key = (text, within.pk if within else None)
-        if key in self._orgs:
-            return self._orgs[key]
-        match = _ID_SUFFIX.match(text)
-        qs = self._scoped_orgs()
-        if within is not None:
-            qs = qs.filter(subtree_q("path", [within.path]))
-        if match:
-            found = list(qs.filter(pk=int(match.group(2)), name=match.group(1))[:2])
-        else:
-            found = list(qs.filter(name=text)[:2]) or list(qs.filter(code=text)[:2] if text else [])
-        if not found:
-            raise CellError(_("找不到名为“%(name)s”的党组织，或它不在您的管辖范围内。") % {"name": text})
-        if len(found) > 1:
-            raise CellError(_("有多个名为“%(name)s”的党组织，请在名称后加编号，如“%(name)s [#编号]”。")
-                             % {"name": text})
-        self._orgs[key] = found[0]
-        return found[0]
+        org = self.trees(text, within)
+        if org.pk not in self.checked:
+            try:
+                require_in_scope(self.actor, org, field="org")
+                self.checked[org.pk] = None
+            except ValidationError:
+                self.checked[org.pk] = unreachable_org(text)
+        if self.checked[org.pk] is not None:
+            raise self.checked[org.pk]
+        return org
 
     def member(self, text, within):
         text = str(text).strip()

@@ -11,6 +11,7 @@ numbered in the spreadsheet (None for the file as a whole), the column's header,
 50 characters of the cell, and the reason in Chinese and in English.
 """
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -29,6 +30,7 @@ from .reader import SpreadsheetError
 IMPORT_ACTION = "change"
 MAX_PROBLEMS = 1000
 RESOLVE_LIMIT = 2_000
+_ID_SUFFIX = re.compile(r"^(.*?)\s*\[#(\d+)\]$")
 
 
 @dataclass
@@ -171,15 +173,15 @@ def unreachable_org(text):
 # Organisations and areas named in cells ----------------------------------------------
 
 def segments(text):
-    import re
-
     return [s for s in re.split(r"\s*[/／]\s*", text.strip()) if s]
 
 
 class TreeResolver:
-    """Finds a tree node (an Org or an Area) written in a cell: its code, its ID, or its
-    name path (“上级/本级”, from the root or any unique tail of it). Results are cached per
-    text. For organisations, out-of-scope and missing answer alike.
+    """Finds a tree node (an Org or an Area) written in a cell: its code, its ID, its name
+    with its ID (“名称 [#编号]”, what exports write where names repeat), or its name path
+    (“上级/本级”, from the root or any unique tail of it), optionally only inside the
+    subtree of `within`. Results are cached per text. For organisations, out-of-scope and
+    missing answer alike.
 
     A tree of up to PRELOAD_LIMIT nodes is loaded once, in one query, so that a file
     naming thousands of organisations costs no query per name; a larger one is asked
@@ -195,12 +197,21 @@ class TreeResolver:
         self.cache = {}
         self.index = None
 
-    def __call__(self, text):
-        if text not in self.cache:
+    def __call__(self, text, within=None):
+        key = (text, within.path if within is not None else None)
+        if key not in self.cache:
             if self.index is None:
                 self.index = self._load()
-            self.cache[text] = self._resolve(text)
-        found, error = self.cache[text]
+            found, error = self._resolve(text)
+            if found is not None and within is not None and not found.path.startswith(within.path):
+                found, error = None, self._missing(text)
+            elif found is None and within is not None and error is not None:
+                # Ambiguous across the tree may be unique inside `within`.
+                inside = [n for n in self._candidates(text) if n.path.startswith(within.path)]
+                if len(inside) == 1:
+                    found, error = inside[0], None
+            self.cache[key] = (found, error)
+        found, error = self.cache[key]
         if error is not None:
             raise error
         return found
@@ -241,8 +252,25 @@ class TreeResolver:
             return list(found)
         return [node for node in found if node.path[:-self.steplen] in parents]
 
+    def _missing(self, text):
+        if self.is_org and self.actor is not None:
+            return unreachable_org(text)
+        what = _("党组织") if self.is_org else _("区域")
+        return CellError(_("找不到%(what)s“%(text)s”。"), what=what, text=excerpt(text))
+
+    def _candidates(self, text):
+        """Every node the text could mean (by code, or by the path's last name)."""
+        parts = segments(text)
+        return self._with_code(text) + (self._named(parts[-1]) if parts else [])
+
     def _resolve(self, text):
         what = _("党组织") if self.is_org else _("区域")
+        with_id = _ID_SUFFIX.match(text)
+        if with_id:
+            node = self._with_pk(int(with_id.group(2)))
+            if node is not None and node.name == with_id.group(1):
+                return node, None
+            return None, self._missing(text)
         by_code = self._with_code(text) if text else []
         if len(by_code) == 1:
             return by_code[0], None
@@ -266,9 +294,7 @@ class TreeResolver:
         if len(matches) == 1:
             return matches[0], None
         if not matches:
-            if self.is_org and self.actor is not None:
-                return None, unreachable_org(text)
-            return None, CellError(_("找不到%(what)s“%(text)s”。"), what=what, text=excerpt(text))
+            return None, self._missing(text)
         return None, CellError(_("有多个%(what)s叫“%(text)s”，请写出上级名称（如“上级/本级”）或代码。"),
                                what=what, text=excerpt(text))
 

@@ -623,6 +623,27 @@ def resolver_mode(request, monkeypatch):
     return request.param
 
 
+def test_one_way_to_name_an_org_in_any_import(city, users, resolver_mode):
+    """Name path, code, ID, “名称 [#编号]”, and a name unique only inside `within`."""
+    from dangjian.core.spreadsheets.columns import CellError
+    from dangjian.core.spreadsheets.importer import TreeResolver
+    from dangjian.orgs import services
+
+    same = [services.org_create(actor=None, parent=city.communities[key], name="第一党支部", kind="branch",
+                                sector="urban_community") for key in ("a", "b")]
+    resolve = TreeResolver(Org, users["city_admin"], is_org=True)
+    branch = city.branches["a"]
+    assert resolve(org_path_text(branch)) == resolve(str(branch.pk)) == resolve(f"{branch.name} [#{branch.pk}]")
+    assert resolve(f"第一党支部 [#{same[1].pk}]") == same[1]
+    with pytest.raises(CellError, match="多个"):
+        resolve("第一党支部")
+    assert resolve("第一党支部", within=city.communities["a"]) == same[0]
+    with pytest.raises(CellError, match="不存在或不在"):
+        resolve(f"第一党支部 [#{same[1].pk}]", within=city.communities["a"])
+    with pytest.raises(CellError, match="不存在或不在"):
+        resolve(f"别的名字 [#{same[0].pk}]")
+
+
 def test_org_names_resolve_by_tail_path_code_or_scope(city, users, resolver_mode):
     from dangjian.orgs import services
 
