@@ -11,6 +11,7 @@ Pages answer 409 and show what changed meanwhile, the API answers 409 (a stale
 import inspect
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -99,10 +100,12 @@ def show_conflict(form, exc):
         for name, field in form.fields.items():
             if name == VERSION_FIELD or name not in form.cleaned_data:
                 continue
+            # Only stored fields: a computed one (a member's decrypted ID number) is never shown.
             try:
-                theirs = getattr(current, name)
-            except Exception:  # a form field with no attribute of that name on the record
+                current._meta.get_field(name)
+            except FieldDoesNotExist:
                 continue
+            theirs = getattr(current, name)
             yours = form.cleaned_data[name]
             if _comparable(yours) != _comparable(theirs):
                 rows.append((field.label or name, _shown(field, yours), _shown(field, theirs)))

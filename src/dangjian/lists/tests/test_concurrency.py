@@ -212,3 +212,21 @@ def test_two_people_editing_one_measure_in_the_form(client, measure, people):
     assert again["expected_version"] == "2" and again["title"] == "第二个人的修改"
     assert client.post(url, again).status_code == 302
     assert Measure.objects.get(pk=measure.pk).title == "第二个人的修改"
+
+
+def test_member_form_conflict_never_shows_a_full_id_number(client, city, people):
+    member = city.member(city.branches["a"], name="王五", phone="13900000000")
+    client.force_login(people["community"])
+    url = f"/members/{member.pk}/edit/"
+    first, second = form_values(client.get(url)), form_values(client.get(url))
+    first["name"] = "王五甲"
+    assert client.post(url, first).status_code == 302
+    second["name"] = "王五乙"
+    second["id_number"] = "11010519491231002X"
+    response = client.post(url, second)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "王五甲" in page and "王五乙" in page
+    assert member.id_number not in page and "13900000000" not in page
+    member.refresh_from_db()
+    assert (member.name, member.version) == ("王五甲", 2)
