@@ -4,8 +4,9 @@ its error report. A job is visible to its owner only (404 for anyone else)."""
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from .importer import importable, may_import
 from .jobs import problems_csv, start_import
 from .models import ImportJob
+from .templates import template_workbook
 
 
 class ImportForm(forms.Form):
@@ -33,6 +35,7 @@ def import_page(request, kind, template_url="", intro="", help_text=""):
     """Upload a file for the registered `kind`; the import runs as a job."""
     require_import(request.user)
     spec = importable(kind)
+    template_url = template_url or reverse("import_template", args=[kind])
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = start_import(actor=request.user, kind=kind, upload=form.cleaned_data["file"],
@@ -42,6 +45,19 @@ def import_page(request, kind, template_url="", intro="", help_text=""):
         "kind": kind, "what": spec.title, "form": form, "columns": [c for c in spec.columns if not c.read_only],
         "template_url": template_url, "intro": intro, "help": help_text, "back_url": spec.back_url,
     }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def template_download(request, kind):
+    """An empty import file for any registered kind: the module's own template, or one
+    made from its columns (header row, drop-downs, a sheet 说明 describing every column)."""
+    try:
+        spec = importable(kind)
+    except KeyError:
+        raise Http404 from None
+    handle = spec.template() if spec.template else template_workbook(spec.columns, str(spec.title))
+    return FileResponse(handle, as_attachment=True, filename=f"{spec.title}导入模板.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def _own_job(request, pk):

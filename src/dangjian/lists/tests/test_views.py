@@ -1,5 +1,7 @@
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -300,6 +302,12 @@ def test_import_page_shows_errors(community_client, city, people, django_capture
         response = community_client.post(reverse("lists:list_import"), {"file": upload})
     page = community_client.get(response["Location"]).content.decode()
     assert "未做任何修改" in page and "不存在的组织" in page
+    form = community_client.get(reverse("lists:list_import")).content.decode()
+    template = community_client.get(reverse("import_template", args=["lists"]))
+    assert reverse("import_template", args=["lists"]) in form and template.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(template.streaming_content)))
+    assert [c.value for c in book.worksheets[0][1]][:3] == ["清单名称", "清单类型", "所属组织"]
+    assert book.sheetnames[1] == "说明"
     exe = SimpleUploadedFile("l.xlsx", b"MZ\x90\x00", "application/octet-stream")
     with django_capture_on_commit_callbacks(execute=True):
         response = community_client.post(reverse("lists:list_import"), {"file": exe})
