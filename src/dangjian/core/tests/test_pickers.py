@@ -248,3 +248,14 @@ def test_filter_picker_never_names_an_org_outside_the_scope(client, city, users)
     client.force_login(users["a"])
     html = client.get(reverse("orgs:member_list"), {"within": city.branches["b"].pk}).content.decode()
     assert "乙区幸福社区第1网格党支部" not in html
+
+
+def test_grant_form_takes_the_org_picked_by_the_security_admin_only(city, users):
+    from dangjian.accounts.forms import GrantForm
+
+    admin = make_user("sec_admin", "security_admin", city.city)
+    data = {"role": "grid_worker", "org": str(city.branches["b"].pk), "org_search": "乙区幸福社区第1网格党支部"}
+    form = GrantForm(data, user=admin)
+    assert form.is_valid() and form.cleaned_data["org"] == city.branches["b"]
+    form = GrantForm(data, user=users["a"])  # a secretary may not grant roles: nothing to pick
+    assert not form.is_valid() and "org" in form.errors
