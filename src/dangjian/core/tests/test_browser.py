@@ -116,10 +116,16 @@ def test_pickers_only_at_phone_and_desktop_width(live_server, district, browser,
     box.press("Escape")
     assert page.locator("#id_member_results").is_hidden()
     walk.pick("member", "zjg", "张建国", shot="post-form")
+    # A tap (click) chooses too.
+    page.locator("input[name=area_search]").press_sequentially("1hl", delay=30)
+    page.locator("#id_area_results [role=option]", has_text="1号楼").click()
+    assert page.locator("input[name=area_search]").input_value() == "1号楼"
+    assert page.locator("#id_area_results").is_hidden()
     page.select_option("select[name=kind]", "secretary")
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/orgs/{city.communities['a'].pk}/")
-    assert Post.objects.filter(org=city.communities["a"], member__name="张建国", kind="secretary").exists()
+    assert Post.objects.filter(org=city.communities["a"], member__name="张建国", kind="secretary",
+                               area__name="1号楼").exists()
 
     # The org move: the new parent by initials.
     walk.go(f"/orgs/{district['temporary'].pk}/move/")
