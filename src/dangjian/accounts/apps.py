@@ -19,7 +19,8 @@ class AccountsConfig(AppConfig):
 
         from . import roles
 
-        register_access_policy(grant_paths=roles.grant_paths, has_global=roles.user_has_global)
+        register_access_policy(grants=roles.open_grants, role_allows=roles.role_allows,
+                               has_global=roles.user_has_global)
 
         from . import signals  # noqa: F401
         from . import pickers

@@ -14,11 +14,12 @@ from .tree import in_subtree, minimal_paths, subtree_q
 _policy = {}
 
 
-def register_access_policy(*, grant_paths, has_global):
-    """Install the access policy: `grant_paths(user, action)` returns the org paths of the
-    user's grants that allow `action`; `has_global(user, action)` says whether the user holds
-    a global action (the separated administrators' rights, which no subtree bounds)."""
-    _policy.update(grant_paths=grant_paths, has_global=has_global)
+def register_access_policy(*, grants, role_allows, has_global):
+    """Install the access policy: `grants(user)` returns (role, org path) for the user's
+    grants at open organisations; `role_allows(role, action)` says what a role may do;
+    `has_global(user, action)` whether the user holds a global action (the separated
+    administrators' rights, which no subtree bounds)."""
+    _policy.update(grants=grants, role_allows=role_allows, has_global=has_global)
 
 
 def _policy_function(name):
@@ -41,7 +42,10 @@ def scope_paths(user, action="view"):
         return []
     cache = user.__dict__.setdefault("_scope_cache", {})
     if action not in cache:
-        cache[action] = minimal_paths(_policy_function("grant_paths")(user, action))
+        if None not in cache:  # the grants, read once for every action
+            cache[None] = _policy_function("grants")(user)
+        allows = _policy_function("role_allows")
+        cache[action] = minimal_paths([path for role, path in cache[None] if allows(role, action)])
     return cache[action]
 
 
@@ -63,15 +67,6 @@ class ScopedQuerySet(models.QuerySet):
     def within(self, org):
         """Rows inside the subtree of `org` (combine with visible_to for access)."""
         return self.filter(subtree_q(self.scope_path_field, [org.path]))
-
-
-def reaches_scope(user, path, action="view"):
-    """May `within=<the node at path>` narrow a list for `user`? Yes when the node lies in
-    the user's scope or above it (its subtree holds part of the scope): the list then shows
-    the caller's visible part of that subtree. Any other node answers an empty list, as if
-    it did not exist (docs/api.md, "Scope and within")."""
-    roots = scope_paths(user, action)
-    return in_subtree(path, roots) or any(root.startswith(path) for root in roots)
 
 
 def user_can(user, action, org):

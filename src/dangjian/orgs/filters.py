@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import crypto
+from dangjian.core.scope import user_can
 from dangjian.core.text import normalise_query
 from dangjian.core.tree import subtree_q
 
@@ -23,11 +24,11 @@ def valid_id(value):
 
 
 class WithinFilter(django_filters.NumberFilter):
-    """`?within=<org id>`: rows in that org's subtree, as far as the caller may see them.
-    The rule (core.scope.reaches_scope): an org in the caller's scope or above it gives the
-    caller's visible part of its subtree; any other org, or none, gives no rows. The
-    caller's queryset is already scoped, and subtrees are nested or disjoint, so the
-    subtree range alone keeps to it. Pages show it as an org picker."""
+    """`?within=<org id>`: rows in that org's subtree. One rule for every list, page, API
+    and export (docs/api.md, "Scope and within"): the org must be one the caller may see
+    (`view`); any other org, an ancestor of the caller's scope included, or an id that
+    names nothing, gives no rows, as if it did not exist. Pages show it as an org picker,
+    which offers only visible orgs."""
 
     picker = "org"
 
@@ -40,8 +41,9 @@ class WithinFilter(django_filters.NumberFilter):
     def filter_within(self, queryset, name, value):
         if value in (None, ""):
             return queryset
-        root = Org.objects.filter(pk=int(value)).only("path").first() if valid_id(value) else None
-        if root is None:
+        root = Org.objects.filter(pk=int(value)).only("path", "closed_at").first() if valid_id(value) else None
+        request = getattr(self.parent, "request", None)
+        if root is None or (request is not None and not user_can(request.user, "view", root)):
             return queryset.none()
         return queryset.filter(subtree_q(self.path_field, [root.path]))
 

@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dangjian.core.tree import ALPHABET, minimal_paths, path_upper_bound
@@ -16,6 +16,7 @@ def in_range(value, prefix):
     return prefix <= value and (upper is None or value < upper)
 
 
+@settings(deadline=None)  # pure and fast; a loaded CI machine must not fail it on time
 @given(prefix=st.one_of(paths, edgy_paths), suffix=st.text(alphabet=ALPHABET, max_size=12),
        other=st.one_of(paths, edgy_paths))
 def test_range_matches_prefix(prefix, suffix, other):
@@ -23,6 +24,7 @@ def test_range_matches_prefix(prefix, suffix, other):
     assert in_range(other, prefix) == other.startswith(prefix)
 
 
+@settings(deadline=None)  # pure and fast; a loaded CI machine must not fail it on time
 @given(st.one_of(paths, edgy_paths))
 def test_upper_bound_stays_inside_the_alphabet(prefix):
     upper = path_upper_bound(prefix)
@@ -32,6 +34,7 @@ def test_upper_bound_stays_inside_the_alphabet(prefix):
         assert upper and set(upper) <= set(ALPHABET) and upper > prefix
 
 
+@settings(deadline=None)  # pure and fast; a loaded CI machine must not fail it on time
 @given(st.lists(st.one_of(paths, edgy_paths), min_size=1, max_size=20), st.one_of(paths, edgy_paths))
 def test_a_subtree_is_one_contiguous_run_of_the_sorted_paths(values, prefix):
     # What an ORDER BY path over a bytewise column returns: the subtree is one slice of it.
@@ -49,6 +52,7 @@ def test_known_bounds():
     assert path_upper_bound("ZZZZ") is None
 
 
+@settings(deadline=None)  # pure and fast; a loaded CI machine must not fail it on time
 @given(st.lists(paths, min_size=1, max_size=8))
 def test_minimal_paths_cover_the_same_set(given_paths):
     roots = minimal_paths(given_paths)

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from dangjian.core import overview as overview_panels
 from dangjian.core.api.views import ScopedViewSet
-from dangjian.core.scope import reaches_scope
+from dangjian.core.scope import user_can
 from dangjian.core.tree import subtree_q
 
 from .. import selectors, services
@@ -46,13 +46,12 @@ class AreaApiFilter(AreaFilter):
         fields = [*AreaFilter.Meta.fields, "within"]
 
     def filter_within(self, queryset, name, value):
-        # The org itself must pass the `within=` rule: an org outside the scope (not above
-        # it) answers nothing, even when the area it covers lies above the caller's areas.
-        org = Org.objects.filter(pk=value).values("path", "area__path").first() if valid_id(value) else None
-        user = getattr(self.request, "user", None)
-        if org is None or org["area__path"] is None or not reaches_scope(user, org["path"]):
+        # The `within=` rule (orgs.filters.WithinFilter) holds for the org itself: one outside
+        # the scope answers nothing, even when the area it covers lies above the caller's areas.
+        org = Org.objects.filter(pk=value).select_related("area").first() if valid_id(value) else None
+        if org is None or org.area is None or not user_can(getattr(self.request, "user", None), "view", org):
             return queryset.none()
-        return queryset.filter(subtree_q("path", [org["area__path"]]))
+        return queryset.filter(subtree_q("path", [org.area.path]))
 
 
 @extend_schema_view(

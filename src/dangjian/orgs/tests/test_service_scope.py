@@ -6,10 +6,10 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from dangjian.accounts import services as account_services
+from dangjian.accounts.tokens import api_key
 from dangjian.accounts.models import RoleGrant
 from dangjian.accounts.roles import CAPABILITIES, Role
 from dangjian.testing import make_id_number, make_user
@@ -167,7 +167,7 @@ def test_the_api_does_not_reveal_an_id_number_outside_scope(city, users):
     number = make_id_number()
     city.member(city.branches["b"], name="乙区的人", id_number=number)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=users['a']).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(users['a'])}")
     body = {"name": "王五", "id_number": number, "joined_on": "2012-07-01", "status": "full", "category": "employed",
             "org": city.branches["a"].pk}
     response = client.post("/api/v1/members/", body, format="json")
