@@ -101,6 +101,10 @@ class Table:
         return value if column is not None and column.order_by else ""
 
     @property
+    def sortable(self):
+        return any(column.order_by for column in self.columns)
+
+    @property
     def headers(self):
         result = []
         for column in self.columns:
