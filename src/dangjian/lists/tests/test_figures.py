@@ -279,3 +279,17 @@ def test_parallel_first_reports_leave_every_share_right(city, city_admin):
     assert all(m.has_progress for m in Measure.objects.filter(list=lst))
     assert {m.pk: share for m, share in rollup.effective_shares(result)} == pytest.approx(stored)
     assert stored[measures[0].pk] == pytest.approx(1 / 55)
+
+
+def test_migration_fills_the_shares_the_services_keep(city, city_admin):
+    """Existing data gets its shares from the migration that adds the column."""
+    import importlib
+
+    from django.apps import apps
+
+    build(city, city_admin)
+    kept = dict(Measure.objects.values_list("pk", "share"))
+    Measure.objects.update(share=0)
+    importlib.import_module("dangjian.lists.migrations.0003_measure_share").fill_shares(apps, None)
+    assert dict(Measure.objects.values_list("pk", "share")) == pytest.approx(kept)
+    assert sum(1 for share in kept.values() if share) >= 8
