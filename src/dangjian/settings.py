@@ -279,7 +279,9 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "6000/min"},
+    # Per account (token or session) and per address for anonymous calls; 429 with Retry-After beyond.
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("DANGJIAN_API_RATE_ANON", "60/min"),
+                               "user": os.environ.get("DANGJIAN_API_RATE_USER", "6000/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "dangjian API",
