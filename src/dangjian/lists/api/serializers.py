@@ -4,7 +4,7 @@ write is made by a service in `dangjian.lists.services` (see views.py)."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from dangjian.core.api.serializers import VersionField
+from dangjian.core.api.serializers import FastRowsMixin, VersionField
 from dangjian.orgs.api.serializers import ScopedPrimaryKeyRelatedField
 from dangjian.orgs.models import Member, Org
 
@@ -18,7 +18,7 @@ class ProgrammeDomainSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ListSerializer(serializers.ModelSerializer):
+class ListSerializer(FastRowsMixin, serializers.ModelSerializer):
     org = ScopedPrimaryKeyRelatedField(Org, "change", label=_("所属组织"))
     org_name = serializers.CharField(source="org.name", read_only=True)
     version = VersionField()
@@ -87,7 +87,7 @@ def rollup_rows(result):
     return out
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(FastRowsMixin, serializers.ModelSerializer):
     list = ScopedPrimaryKeyRelatedField(List, "change", label=_("清单"))
     org = ScopedPrimaryKeyRelatedField(Org, "change", required=False, allow_null=True, label=_("牵头组织"))
     domain = serializers.PrimaryKeyRelatedField(queryset=ProgrammeDomain.objects.all(), required=False,
@@ -101,7 +101,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         extra_kwargs = {"weight": {"required": False}, "position": {"required": False}}
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(FastRowsMixin, serializers.ModelSerializer):
     list = ScopedPrimaryKeyRelatedField(List, "change", label=_("清单"))
     programme = ScopedPrimaryKeyRelatedField(Programme, "change", required=False, allow_null=True,
                                              label=_("所属工程"))
@@ -119,7 +119,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         extra_kwargs = {"weight": {"required": False}, "position": {"required": False}}
 
 
-class MeasureSerializer(serializers.ModelSerializer):
+class MeasureSerializer(FastRowsMixin, serializers.ModelSerializer):
     list = ScopedPrimaryKeyRelatedField(List, "change", label=_("清单"))
     project = ScopedPrimaryKeyRelatedField(Project, "change", required=False, allow_null=True, label=_("所属项目"))
     org = ScopedPrimaryKeyRelatedField(Org, "change", label=_("责任组织"))

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dangjian.core.api.serializers import VersionField
+from dangjian.core.api.serializers import FastRowsMixin, VersionField
 
 from ..models import Area, Member, Org, Post
 
@@ -28,7 +28,7 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return self.model.objects.visible_to(user, self.action)
 
 
-class AreaSerializer(serializers.ModelSerializer):
+class AreaSerializer(FastRowsMixin, serializers.ModelSerializer):
     parent = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("上级区域（顶级为空）"))
     version = VersionField(read_only=True)
 
@@ -48,7 +48,7 @@ class ParentField(ScopedPrimaryKeyRelatedField):
         return value if isinstance(value, int) else value.pk
 
 
-class OrgSerializer(serializers.ModelSerializer):
+class OrgSerializer(FastRowsMixin, serializers.ModelSerializer):
     """An organisation. `parent` is set when creating; moving uses the `move` action."""
 
     parent = ParentField(Org, required=False, allow_null=True,
@@ -79,7 +79,7 @@ class OrgCloseSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, allow_null=True, help_text=_("撤销日期，默认今天"))
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(FastRowsMixin, serializers.ModelSerializer):
     """A member as staff see it: ID number, phone and address only in masked form. The full
     values are written here but read back only through the audited `reveal` action."""
 
@@ -119,7 +119,7 @@ class MemberRevealSerializer(serializers.Serializer):
     address = serializers.CharField(label=_("住址"), allow_blank=True)
 
 
-class PostSerializer(serializers.ModelSerializer):
+class PostSerializer(FastRowsMixin, serializers.ModelSerializer):
     member = ScopedPrimaryKeyRelatedField(Member, "view_members", label=_("党员"))
     org = ScopedPrimaryKeyRelatedField(Org, label=_("党组织"))
     area = ScopedPrimaryKeyRelatedField(Area, required=False, allow_null=True, label=_("负责区域"))
