@@ -28,3 +28,16 @@ def test_an_org_import_appends_its_entries_at_the_end(city, users, monkeypatch):
     actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True)[before:])
     assert actions == ["create"] * 4 + ["import"]
     assert audit.verify_chain() == []
+
+
+def test_a_streamed_member_export_is_audited_inside_its_request(client, city, users):
+    from django.urls import reverse
+
+    city.member(city.branches["a"], name="李四")
+    client.force_login(users["a"])
+    response = client.post(reverse("orgs_io:member_export"), {"format": "csv"}, REMOTE_ADDR="198.51.100.4")
+    assert response.status_code == 200 and response.streaming
+    entry = AuditEntry.objects.get(action="export", object_type="orgs.member")
+    assert entry.request_id and entry.request_id == response["X-Request-ID"]
+    assert entry.client_ip == "198.51.100.4" and entry.row_count == 1
+    assert "李四" in b"".join(response.streaming_content).decode("utf-8-sig")
