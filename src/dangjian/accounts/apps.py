@@ -10,17 +10,17 @@ class AccountsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from dangjian.core import audit, checks  # noqa: F401  (deployment checks)
-
-        audit.declare(
-            login=_("登录"), login_failed=_("登录失败"), logout=_("退出"), lock=_("锁定"), unlock=_("解锁"),
-            password=_("修改密码"), grant=_("授权"), revoke=_("撤销授权"), token=_("API令牌"),
-        )
         from dangjian.core.scope import register_access_policy
 
         from . import roles
 
         register_access_policy(grants=roles.open_grants, role_allows=roles.role_allows,
                                has_global=roles.user_has_global)
+
+        audit.declare(
+            login=_("登录"), login_failed=_("登录失败"), logout=_("退出"), lock=_("锁定"), unlock=_("解锁"),
+            password=_("修改密码"), grant=_("授权"), revoke=_("撤销授权"), token=_("API令牌"),
+        )
 
         from . import signals  # noqa: F401
         from . import pickers
