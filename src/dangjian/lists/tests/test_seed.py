@@ -35,6 +35,11 @@ def test_demo_preset(demo, client):
     for m in Measure.objects.filter(has_progress=True)[:50]:
         assert m.reports.order_by("-reported_at").first().percent == m.progress
     assert "街道责任清单" in demo
+    # The shares written with bulk_create are the ones the services keep.
+    from dangjian.lists import services
+
+    assert Measure.objects.filter(share__gt=0).exists()
+    assert services.refresh_shares(List.objects.values_list("pk", flat=True)) == 0
     assert not Revision.objects.exists()
     from dangjian.accounts.models import User
 
@@ -60,13 +65,14 @@ def test_secretary_plan_spreads_202():
 
 
 def test_bench_cases_have_fixed_query_counts(demo, django_assert_num_queries):
-    """The city board (the GROUP BY + the child orgs) and the overdue list (count + page):
-    two queries each once the user's scope is known, whatever the size of the city."""
+    """The city board (the GROUP BY + the child orgs), the overview figures (one
+    aggregate) and the overdue list (count + page), once the user's scope is known,
+    whatever the size of the city."""
     from dangjian.accounts.models import User
 
     cases = selectors.bench_cases(User.objects.get(username="city_admin"))
-    for name in ("lists.progress_board", "lists.overdue_list"):
+    for name, queries in (("lists.progress_board", 2), ("lists.overview", 1), ("lists.overdue_list", 2)):
         fresh = selectors.bench_cases(User.objects.get(username="city_admin"))
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(queries):
             fresh[name]()
     assert cases["lists.overdue_list"]()[0] == Measure.objects.overdue().count()
