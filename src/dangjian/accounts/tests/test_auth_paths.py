@@ -25,7 +25,7 @@ def force_change(user, admins):
     services.password_reset(actor=admins["security"], user=user)
 
 
-def expire(user, admins, settings=None):
+def expire(user, admins):
     User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now() - datetime.timedelta(days=400))
 
 

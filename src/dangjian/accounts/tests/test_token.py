@@ -44,7 +44,7 @@ def test_create_prints_a_new_key_once_and_keeps_only_its_hash(users):
     assert [e.after["operation"] for e in entries] == ["create", "create"]
     assert entries[0].after["prefix"] == key[:9]
     assert api(key).get("/api/v1/orgs/").status_code == 200
-    assert (tokens.ApiToken.objects.get(pk=stored[0].pk).last_used_at is not None)
+    assert ApiToken.objects.get(pk=stored[0].pk).last_used_at is not None
 
 
 def test_revoke_by_id_and_by_account_ends_api_access(users):
@@ -69,7 +69,7 @@ def test_a_token_expires(users):
     with freeze_time(datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1, minutes=1)):
         response = api(key).get("/api/v1/orgs/")
     assert response.status_code == 401
-    with pytest.raises(CommandError, match="有效期|1"):
+    with pytest.raises(CommandError, match="有效期"):
         token("create", "--user", "sec_a", "--days", "400")
 
 
