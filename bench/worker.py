@@ -162,12 +162,8 @@ def api_token():
     from dangjian.accounts.models import User
 
     user = User.objects.get(username="city_admin")
-    try:
-        from dangjian.accounts.tokens import api_key
-    except ImportError:
-        from rest_framework.authtoken.models import Token
+    from dangjian.accounts.tokens import api_key
 
-        return Token.objects.get_or_create(user=user)[0].key
     return api_key(user, name="bench")
 
 
