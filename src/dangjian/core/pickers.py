@@ -39,7 +39,8 @@ class Kind:
 
     `options` are narrowing filters a form may ask for (`{"open": fn(qs, value)}`); the
     endpoint and the form field apply the same ones, so the list and the check agree.
-    `prepare(rows)` may load what the notes show for a whole page of results at once."""
+    `prepare(rows, scoped)` may load what the notes show for a whole page of results at
+    once, reading only through `scoped` (the kind's rows for this user and action)."""
 
     name: str
     queryset: Callable
@@ -69,7 +70,8 @@ class Kind:
             queryset = queryset.order_by(*self.order_by)
         rows = list(queryset[:limit])
         if self.prepare and rows:
-            self.prepare(rows)
+            action = action if action in self.actions else self.actions[0]
+            self.prepare(rows, self.queryset(user, action))
         return rows
 
     def get(self, user, pk, action=None, options=None):

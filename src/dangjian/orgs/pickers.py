@@ -12,31 +12,30 @@ from .models import Area, Member, Org
 ORG_ACTIONS = ("view", "change", "view_members", "export")
 
 
-def _org_within(queryset, value):
-    root = Org.objects.filter(pk=int(value)).only("path").first() if str(value).isdigit() else None
-    return queryset.filter(subtree_q("path", [root.path])) if root is not None else queryset.none()
+def _within(path_field):
+    """The `within=<org id>` option: rows in that org's subtree."""
+    def narrow(queryset, value):
+        root = Org.objects.filter(pk=int(value)).only("path").first() if str(value).isdigit() else None
+        return queryset.filter(subtree_q(path_field, [root.path])) if root is not None else queryset.none()
+    return narrow
 
 
-def _member_within(queryset, value):
-    root = Org.objects.filter(pk=int(value)).only("path").first() if str(value).isdigit() else None
-    return queryset.filter(subtree_q("org__path", [root.path])) if root is not None else queryset.none()
+def _parent_names(model, *fields):
+    """Names repeat (every grid has a 1号楼, many committees a 第一党支部): a result's note
+    names its parent (the first non-empty of `fields`) when the user may see it, one
+    query for a page of results."""
+    def prepare(rows, scoped):
+        parents = {row.path[:-model.steplen] for row in rows if row.depth > 1}
+        found = scoped.filter(path__in=parents).values_list("path", *fields) if parents else ()
+        names = {path: next((name for name in names if name), "") for path, *names in found}
+        for row in rows:
+            row.parent_name = names.get(row.path[:-model.steplen], "")
+    return prepare
 
 
-def _org_note(org):
-    return org.get_kind_display()
-
-
-def _with_parent_names(areas):
-    """Areas repeat names (every grid has a "1号楼"): the note names the parent, one query per page."""
-    parents = {area.path[:-Area.steplen] for area in areas if area.depth > 1}
-    names = dict(Area.objects.filter(path__in=parents).values_list("path", "name")) if parents else {}
-    for area in areas:
-        area.parent_name = names.get(area.path[:-Area.steplen], "")
-
-
-def _area_note(area):
-    parent = getattr(area, "parent_name", "")
-    return f"{parent} · {area.get_kind_display()}" if parent else area.get_kind_display()
+def _tree_note(row):
+    parent = getattr(row, "parent_name", "")
+    return f"{parent} · {row.get_kind_display()}" if parent else row.get_kind_display()
 
 
 def _members_in_scope(user, action):
@@ -54,19 +53,20 @@ def register():
     pickers.register(
         "org",
         queryset=lambda user, action: Org.objects.visible_to(user, action),
-        note=_org_note, order_by=("depth", "path"), actions=ORG_ACTIONS,
-        options={"open": lambda qs, value: qs.open(), "within": _org_within},
+        note=_tree_note, order_by=("depth", "path"), actions=ORG_ACTIONS,
+        prepare=_parent_names(Org, "short_name", "name"),
+        options={"open": lambda qs, value: qs.open(), "within": _within("path")},
     )
     pickers.register(
         "area",
         queryset=lambda user, action: Area.objects.visible_to(user, action),
-        note=_area_note, order_by=("depth", "path"), actions=("view", "change"), prepare=_with_parent_names,
+        note=_tree_note, order_by=("depth", "path"), actions=("view", "change"), prepare=_parent_names(Area, "name"),
     )
     pickers.register(
         "member",
         queryset=_members_in_scope,
         search=search_filter, note=_member_note, order_by=("name", "pk"),
         actions=("view_members", "change"), select_related=("org",),
-        options={"active": lambda qs, value: qs.active(), "within": _member_within},
+        options={"active": lambda qs, value: qs.active(), "within": _within("org__path")},
     )
 

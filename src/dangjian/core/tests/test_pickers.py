@@ -57,7 +57,9 @@ def test_org_results_are_ids_only_in_attributes_and_names_on_screen(client, city
     client.force_login(users["a"])
     html = pick(client, "org", "jqw")
     assert options(html) == [(str(city.districts["a"].pk), "中共甲区委")]
-    assert "组织类别" not in html and "地方党委" in html  # the note names its kind
+    assert "中共测试市委" not in html  # its parent is outside the scope: the note gives the kind only
+    html = pick(client, "org", "jqyjd")
+    assert "中共甲区委 · 党工委" in html  # the note names a visible parent and the kind
 
 
 def test_nobody_and_anonymous_find_nothing(client, city, users):
