@@ -261,3 +261,15 @@ def test_grant_form_takes_the_org_picked_by_the_security_admin_only(city, users)
     assert form.is_valid() and form.cleaned_data["org"] == city.branches["b"]
     form = GrantForm(data, user=users["a"])  # a secretary may not grant roles: nothing to pick
     assert not form.is_valid() and "org" in form.errors
+
+
+@pytest.mark.parametrize("kind,typed", [("org", "xfsq"), ("area", "hl"), ("member", "zj")])
+def test_results_cost_a_fixed_number_of_queries(client, city, users, members, django_assert_max_num_queries, kind,
+                                                typed):
+    for i in range(10):  # more rows do not mean more queries
+        org_services.org_create(actor=None, parent=city.communities["a"], name=f"幸福社区第{i}党小组",
+                                kind=OrgKind.GROUP, sector=Sector.URBAN_COMMUNITY)
+        city.member(city.branches["a"], name=f"张家{i}")
+    client.force_login(users["a"])
+    with django_assert_max_num_queries(7):
+        assert labels(pick(client, kind, typed))
