@@ -33,6 +33,10 @@ class PickValue:
     def __bool__(self):
         return bool(self.pk) or bool(self.text)
 
+    def __str__(self):
+        # A page that carries the filter as a hidden input carries the id.
+        return "" if self.pk is None else str(self.pk)
+
 
 class PickerWidget(forms.Widget):
     template_name = "core/widgets/picker.html"

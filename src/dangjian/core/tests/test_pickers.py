@@ -216,6 +216,7 @@ def test_narrow_is_per_form_not_per_class(city, users):
 def test_pick_value_is_empty_only_when_both_parts_are():
     assert not PickValue("", "") and not PickValue(None, None)
     assert PickValue("3", None) and PickValue("", "abc")
+    assert str(PickValue("3", "中共甲区委")) == "3" and str(PickValue(None, None)) == ""
 
 
 # Page filters ------------------------------------------------------------------------
