@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from .audit import action_choices
 from .fields import PathField
 from .scope import ScopedQuerySet, has_global
-
+from .inbox.models import Digest, Feedback, InboxSettings  # noqa: F401  (models of this app)
 from .spreadsheets.models import ImportJob  # noqa: F401  (a model of this app, kept with its framework)
+
 
 class AuditQuerySet(ScopedQuerySet):
     scope_path_field = "org_path"
