@@ -220,3 +220,27 @@ def test_lists_refuse_a_leader_or_responsible_member_who_left(city, users):
                                                  target="完成", start_on=START, deadline=datetime.date(2030, 1, 1),
                                                  responsible=gone), "responsible")
     assert not Project.objects.exists() and not Measure.objects.exists()
+
+
+def test_org_import_cannot_cover_an_area_of_another_district(city, users):
+    # The import names the area by its path; the service refuses it, so the row is a problem.
+    import io as stdlib_io
+
+    import openpyxl
+
+    from dangjian.core.spreadsheets.reader import open_bytes
+    from dangjian.orgs import spreadsheets
+
+    header = [column.label for column in spreadsheets.ORG_COLUMNS]
+    values = {"组织名称": "越界网格党支部", "组织类别": "党支部", "所属领域": "城市社区", "领域": "城市社区",
+              "上级党组织": "中共测试市委/中共甲区委/甲区一街道党工委/甲区幸福社区党委",
+              "覆盖区域": "测试市/乙区/乙区一街道/乙区幸福社区/第1网格"}
+    book = openpyxl.Workbook()
+    book.active.append(header)
+    book.active.append([values.get(label, "") for label in header])
+    data = stdlib_io.BytesIO()
+    book.save(data)
+    count = Org.objects.count()
+    result = spreadsheets.import_orgs(actor=users["a"], sheet=open_bytes(data.getvalue(), name="orgs.xlsx"))
+    assert [(p.row, p.column) for p in result.problems] == [(2, "覆盖区域")], [p.message for p in result.problems]
+    assert Org.objects.count() == count
