@@ -34,7 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 messages: $(STAMP)
-	$(BIN)/python scripts/messages.py
+	$(BIN)/python scripts/messages.py $(if $(ENGLISH),--english $(ENGLISH))
 
 clean:
 	rm -rf $(VENV) var/test-*

@@ -5,8 +5,16 @@ catalog is generated from them with OpenCC (s2twp: Taiwan phrasing is not wanted
 plain s2t); English translations are kept in locale/en and only new ids are added.
 Needs GNU gettext (xgettext, msgfmt) on the developer's machine; the compiled .mo files
 are committed so a fresh clone needs nothing.
+
+    python scripts/messages.py [--english FILE.tsv]
+
+FILE.tsv holds lines `msgid<TAB>English`, or `msgid<TAB>one<TAB>many` for a plural (helpers
+list their new strings this way); it fills English entries that are empty or fuzzy (a fuzzy
+guess by msgmerge is usually wrong), and the script ends by naming every English entry still empty or fuzzy, which
+`core/tests/test_catalogs.py` refuses.
 """
 
+import argparse
 import os
 import subprocess
 import sys
@@ -38,10 +46,50 @@ def fill_traditional(po_path):
     catalog.save()
 
 
+def _percent_escaped(text, like):
+    # blocktranslate writes a literal % as %% in its msgid; the translation must do the same
+    return text.replace("%", "%%") if "%%" in like else text
+
+
+def fill_english(po_path, tsv_path):
+    """Fill empty or fuzzy English entries from `msgid<TAB>English` lines; return what is left."""
+    import polib  # noqa: only needed here
+
+    known = {}
+    for line in Path(tsv_path).read_text(encoding="utf-8").splitlines() if tsv_path else ():
+        if "\t" in line:
+            msgid, english = line.split("\t", 1)
+            known[msgid.strip()] = english.strip()
+    catalog = polib.pofile(str(po_path))
+    for entry in catalog:
+        if entry.translated():
+            continue
+        english = known.get(entry.msgid) or known.get(entry.msgid.replace("%%", "%"))
+        if english is None:
+            continue
+        singular, _tab, plural = english.partition("\t")
+        singular = _percent_escaped(singular, entry.msgid)
+        if entry.msgid_plural:
+            plural = _percent_escaped(plural or singular, entry.msgid_plural)
+            entry.msgstr_plural = {0: singular, 1: plural}
+        else:
+            entry.msgstr = singular
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+    catalog.save()
+    return [entry.msgid for entry in catalog if not entry.translated() and not entry.obsolete]
+
+
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--english", help="msgid<TAB>English lines that fill empty or fuzzy English entries")
+    args = parser.parse_args()
     run("makemessages", "-l", "zh_Hant", "-l", "en", "--no-obsolete", "-i", "tests/*")
     fill_traditional(APP / "locale" / "zh_Hant" / "LC_MESSAGES" / "django.po")
+    missing = fill_english(APP / "locale" / "en" / "LC_MESSAGES" / "django.po", args.english)
     run("compilemessages", "-l", "zh_Hant", "-l", "en")
+    for msgid in missing:
+        print(f"English missing or fuzzy: {msgid}", file=sys.stderr)
 
 
 if __name__ == "__main__":
