@@ -2,7 +2,9 @@
 of sensitive rights when DANGJIAN_REQUIRE_2FA is on, optional for others."""
 
 import datetime
+import html
 import re
+import urllib.parse
 
 import pyotp
 import pytest
@@ -11,6 +13,7 @@ from freezegun import freeze_time
 from dangjian.accounts import services
 from dangjian.accounts.models import RecoveryCode, User
 from dangjian.accounts.roles import Role, two_factor_required_for_roles
+from dangjian.accounts.views import otp_qr_data_uri
 from dangjian.core.models import AuditEntry
 from dangjian.testing import make_user
 
@@ -27,8 +30,9 @@ def require_2fa(settings):
 @pytest.mark.parametrize("role, required", [
     (Role.SYSTEM_ADMIN, True), (Role.SECURITY_ADMIN, True), (Role.AUDIT_ADMIN, True),
     (Role.ORG_ADMIN, True),
-    (Role.SECRETARY, True),              # may export members
-    (Role.PARTY_AFFAIRS_WORKER, True),   # may export members
+    (Role.SECRETARY, False),             # edits every day; exports are a separate grant (issue 9.1)
+    (Role.PARTY_AFFAIRS_WORKER, False),
+    (Role.DATA_EXCHANGE, True),          # may export and import members
     (Role.GRID_WORKER, False), (Role.MEMBER, False), (Role.AUDITOR, False),
 ])
 def test_who_needs_a_second_factor(role, required):
@@ -58,6 +62,13 @@ def test_required_account_enrols_before_anything_else(client, city, require_2fa)
         user = User.objects.get(username="admin")
         secret = services.totp_secret(user.totp_device)
         assert "otpauth://totp/" in page and secret[:4] in page
+        # the QR code is drawn on the server from the otpauth URI (issue 9.7)
+        uri = services.totp_uri(user.totp_device)
+        qr = re.search(r'<img src="(data:image/svg\+xml[^"]+)"', page)
+        assert qr and html.unescape(qr.group(1)) == otp_qr_data_uri(uri)
+        assert otp_qr_data_uri(uri.replace(secret, "A" * len(secret))) != otp_qr_data_uri(uri)
+        assert "<svg" in urllib.parse.unquote(qr.group(1)) and "https://" not in page.split("<main", 1)[-1]
+        assert "secret=" + secret in uri
         assert client.post("/accounts/otp/setup/", {"code": "000000"}).status_code == 200
         assert client.get("/").status_code == 302
 
