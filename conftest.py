@@ -26,10 +26,11 @@ def city(db):
 
 @pytest.fixture
 def users(city):
-    """One account per scope case: district A secretary, district B secretary, no grant."""
+    """One account per scope case: district A secretary, district B secretary (both also
+    holding the export and import grant), no grant."""
     return {
-        "a": make_user("sec_a", "secretary", city.districts["a"]),
-        "b": make_user("sec_b", "secretary", city.districts["b"]),
+        "a": make_user("sec_a", "secretary", city.districts["a"], also=("data_exchange",)),
+        "b": make_user("sec_b", "secretary", city.districts["b"], also=("data_exchange",)),
         "none": make_user("nobody"),
         "city_admin": make_user("city_admin", "org_admin", city.city),
     }

@@ -62,10 +62,12 @@ class City:
         return org_services.member_create(actor=None, org=org, name=name, **defaults)
 
 
-def make_user(username, role=None, org=None, **kwargs):
+def make_user(username, role=None, org=None, *, also=(), **kwargs):
+    """An account with `role` at `org`, and the roles in `also` at the same org
+    (`also=("data_exchange",)`: a secretary who may also export and import)."""
     user = account_services.user_create(actor=None, username=username, password=PASSWORD, **kwargs)
-    if role:
-        account_services.role_grant(actor=None, user=user, role=role, org=org)
+    for each in ([role] if role else []) + list(also):
+        account_services.role_grant(actor=None, user=user, role=each, org=org)
     return user
 
 

@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     SECRETARY = "secretary", _("书记")
     PARTY_AFFAIRS_WORKER = "party_affairs_worker", _("党务工作者")
     GRID_WORKER = "grid_worker", _("网格员")
+    DATA_EXCHANGE = "data_exchange", _("数据导入导出")
     MEMBER = "member", _("党员")
     AUDITOR = "auditor", _("审计员")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
@@ -25,17 +26,22 @@ ADMIN_ROLES = SEPARATED_ADMINS | {Role.ORG_ADMIN}
 #   view            organisations, areas, posts
 #   view_members    member records (masked)
 #   change          create and edit orgs, members, posts
-#   export          exports and imports
+#   export          exports (files of members and organisations)
+#   import          imports (a row also needs `change` on the org it names)
 #   view_full_id    full ID numbers and phones (audited)
 #   view_audit      audit entries inside the subtree
 #   grant           grant and revoke business roles inside the subtree
 # Global actions of the separated administrators (the grant's org does not matter).
 #   manage_accounts, grant_roles, reset_passwords, lock_accounts, approve_bulk, view_audit_all
 CAPABILITIES = {
-    Role.ORG_ADMIN: {"view", "view_members", "change", "export", "view_full_id", "view_audit", "grant"},
-    Role.SECRETARY: {"view", "view_members", "change", "export"},
-    Role.PARTY_AFFAIRS_WORKER: {"view", "view_members", "change", "export"},
+    Role.ORG_ADMIN: {"view", "view_members", "change", "export", "import", "view_full_id", "view_audit", "grant"},
+    # A secretary (a grid branch's included) acts on the own subtree every day without a second
+    # factor; exports and imports are a separate grant (issue 9.1).
+    Role.SECRETARY: {"view", "view_members", "change"},
+    Role.PARTY_AFFAIRS_WORKER: {"view", "view_members", "change"},
+    # Governance staff: reads the grid's people and places.
     Role.GRID_WORKER: {"view", "view_members"},
+    Role.DATA_EXCHANGE: {"view", "view_members", "export", "import"},
     Role.MEMBER: {"view"},
     Role.AUDITOR: {"view", "view_members", "view_audit"},
     Role.SYSTEM_ADMIN: {"manage_accounts"},
@@ -44,7 +50,7 @@ CAPABILITIES = {
 }
 
 # Holding any of these needs a second factor (issue: security baseline).
-SENSITIVE_ACTIONS = {"view_full_id", "export", "manage_accounts", "grant_roles", "view_audit_all"}
+SENSITIVE_ACTIONS = {"view_full_id", "export", "import", "manage_accounts", "grant_roles", "view_audit_all"}
 
 
 def two_factor_required_for_roles(roles, is_superuser=False):

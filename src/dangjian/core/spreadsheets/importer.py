@@ -26,8 +26,9 @@ from .columns import CellError, Rendered, excerpt, match_header, norm, text_of
 from .reader import SpreadsheetError
 
 # Imports create and change records, so they need the `change` capability on every
-# organisation a row names (checked here and nowhere else).
+# organisation a row names, and the separate `import` grant there (checked here and nowhere else).
 IMPORT_ACTION = "change"
+IMPORT_GRANT = "import"
 MAX_PROBLEMS = 1000
 RESOLVE_LIMIT = 2_000
 _ID_SUFFIX = re.compile(r"^(.*?)\s*\[#(\d+)\]$")
@@ -155,12 +156,13 @@ def read_row(columns, positions, values):
 # Permission --------------------------------------------------------------------------
 
 def may_import(user):
-    """Whether the user may open an import page at all (some subtree with `change`)."""
-    return bool(scope_paths(user, IMPORT_ACTION))
+    """Whether the user may open an import page at all (some subtree with `change` and some with `import`)."""
+    return bool(scope_paths(user, IMPORT_ACTION)) and bool(scope_paths(user, IMPORT_GRANT))
 
 
 def require_in_scope(actor, org, *, field):
     """The one check every import makes on an organisation a row names."""
+    require(actor, IMPORT_GRANT, org, field=field)
     require(actor, IMPORT_ACTION, org, field=field)
 
 

@@ -28,9 +28,9 @@ class Upload(io.BytesIO):
 @pytest.fixture
 def people(city):
     return {
-        "community": make_user("community_secretary", "secretary", city.communities["a"]),
-        "street": make_user("street_secretary", "secretary", city.streets["a"]),
-        "other": make_user("other_secretary", "secretary", city.communities["b"]),
+        "community": make_user("community_secretary", "secretary", city.communities["a"], also=("data_exchange",)),
+        "street": make_user("street_secretary", "secretary", city.streets["a"], also=("data_exchange",)),
+        "other": make_user("other_secretary", "secretary", city.communities["b"], also=("data_exchange",)),
         "grid": make_user("grid_worker", "grid_worker", city.communities["a"]),
     }
 

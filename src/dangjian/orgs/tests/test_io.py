@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from dangjian.core.spreadsheets.reader import SpreadsheetError, open_bytes, open_upload
 from dangjian.core.models import AuditEntry, ImportJob
-from dangjian.testing import make_id_number
+from dangjian.testing import make_id_number, make_user
 from dangjian.orgs import spreadsheets as io
 from dangjian.orgs.models import Member, Org
 
@@ -438,17 +438,23 @@ def post_and_run(client, django_capture_on_commit_callbacks):
     return post
 
 
-def test_imports_need_change_not_export(client, city, users, monkeypatch):
-    """A role that may export but not change may not import (the framework checks `change`)."""
-    from dangjian.accounts import roles
-
-    monkeypatch.setitem(roles.CAPABILITIES, roles.Role.SECRETARY,
-                        roles.CAPABILITIES[roles.Role.SECRETARY] - {"change"})
-    client.force_login(users["a"])
+def test_imports_need_change_and_the_import_grant(client, city):
+    """Export and import are their own grant (issue 9.1): the grant alone may export but not
+    import (the framework also checks `change`); a secretary alone may edit but do neither."""
+    data = xlsx_bytes([MEMBER_HEADER, member_row(city.branches["a"], "一")])
+    exchange_only = make_user("exchange_a", "data_exchange", city.districts["a"])
+    secretary_only = make_user("plain_sec_a", "secretary", city.districts["a"])
+    client.force_login(exchange_only)
     assert client.get(reverse("orgs_io:member_import")).status_code == 403
     assert client.get(reverse("orgs_io:member_export")).status_code == 200
-    result = io.import_members(actor=users["a"], sheet=sheet_of(xlsx_bytes([MEMBER_HEADER,
-                                                                            member_row(city.branches["a"], "一")])))
+    result = io.import_members(actor=exchange_only, sheet=sheet_of(data))
+    assert [(p.row, p.column) for p in result.problems] == [(2, "所在党组织")] and not Member.objects.exists()
+    client.force_login(secretary_only)
+    assert client.get(reverse("orgs_io:member_import")).status_code == 403
+    assert client.get(reverse("orgs_io:member_export")).status_code == 403
+    index = client.get(reverse("orgs_io:index")).content.decode()
+    assert reverse("orgs_io:member_export") not in index and reverse("orgs_io:member_import") not in index
+    result = io.import_members(actor=secretary_only, sheet=sheet_of(data))
     assert [(p.row, p.column) for p in result.problems] == [(2, "所在党组织")] and not Member.objects.exists()
 
 
