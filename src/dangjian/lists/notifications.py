@@ -9,7 +9,6 @@ of measures takes a handful of queries per batch.
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -18,7 +17,7 @@ from dangjian.accounts.roles import CAPABILITIES
 from dangjian.core import notify
 from dangjian.orgs.models import Org
 
-from .models import Measure, Notification
+from .models import ListKind, Measure, Notification
 
 BATCH = 500
 
@@ -126,42 +125,36 @@ def _send_many(items):
     return written
 
 
-def sweep(*, today, days):
-    """Due-soon reminders to the responsible side, overdue notices to the level above
-    (and to the responsible side). Keys carry the deadline, so a changed deadline gives
-    a new reminder and an unchanged one never repeats."""
-    import datetime
+# Lists whose measures are a year's plan of intent rather than a deliverable with a date:
+# their overdue items wait in the inbox and the digest, and are never escalated by the
+# daily sweep (burden rules: plan-type items are not escalated daily).
+PLAN_KINDS = (ListKind.RESPONSIBILITY, ListKind.COMMITMENT)
 
-    due_soon_q = Q(deadline__gte=today, deadline__lte=today + datetime.timedelta(days=days))
-    overdue_q = Q(deadline__lt=today)
-    counts = {"due_soon": 0, "overdue": 0, "written": 0}
-    base = Measure.objects.open().select_related("org").only(
+
+def sweep(*, today, days):
+    """The daily deadline sweep. Routine reminders (due soon, overdue to the responsible
+    side) are not messages of their own: they wait in the inbox and reach each user in the
+    digest they chose (core.inbox). What the sweep writes is the escalation: the level
+    above is told once about a measure past its deadline, never about plan-type items.
+    Keys carry the deadline, so a moved deadline escalates again and an unchanged one never
+    repeats."""
+    counts = {"due_soon": Measure.objects.due_soon(days, today).count(), "overdue": 0, "written": 0}
+    base = Measure.objects.overdue(today).exclude(list__kind__in=PLAN_KINDS).select_related("org").only(
         "id", "title", "deadline", "responsible_id", "org__path", "org__depth", "org__name")
-    for label, q in (("due_soon", due_soon_q), ("overdue", overdue_q)):
-        last_id = 0
-        while True:
-            batch = list(base.filter(q, pk__gt=last_id).order_by("pk")[:BATCH])
-            if not batch:
-                break
-            last_id = batch[-1].pk
-            counts[label] += len(batch)
-            people = recipients_for(batch)
-            items = []
-            for m in batch:
-                if label == "due_soon":
-                    message = notify.Message(
-                        kind="lists.due_soon", url=_url(m), key=f"lists.due_soon:{m.pk}:{m.deadline}",
-                        title=_("临近截止：%(title)s") % {"title": m.title},
-                        body=_("截止日期%(deadline)s，还剩%(days)d天。") % {
-                            "deadline": m.deadline, "days": (m.deadline - today).days})
-                    items.append((people[m.pk]["responsible"], message))
-                else:
-                    message = notify.Message(
-                        kind="lists.overdue", url=_url(m), key=f"lists.overdue:{m.pk}:{m.deadline}",
-                        title=_("已逾期：%(title)s") % {"title": m.title},
-                        body=_("%(org)s的措施已于%(deadline)s到期，尚未完成。") % {
-                            "org": m.org.name, "deadline": m.deadline})
-                    recipients = {u.pk: u for u in people[m.pk]["above"] + people[m.pk]["responsible"]}
-                    items.append((list(recipients.values()), message))
-            counts["written"] += _send_many(items)
+    counts["overdue"] = Measure.objects.overdue(today).count()
+    last_id = 0
+    while True:
+        batch = list(base.filter(pk__gt=last_id).order_by("pk")[:BATCH])
+        if not batch:
+            break
+        last_id = batch[-1].pk
+        people = recipients_for(batch)
+        items = []
+        for m in batch:
+            message = notify.Message(
+                kind="lists.overdue", url=_url(m), key=f"lists.overdue:{m.pk}:{m.deadline}",
+                title=_("已逾期：%(title)s") % {"title": m.title},
+                body=_("%(org)s的措施已于%(deadline)s到期，尚未完成。") % {"org": m.org.name, "deadline": m.deadline})
+            items.append((people[m.pk]["above"], message))
+        counts["written"] += _send_many(items)
     return counts

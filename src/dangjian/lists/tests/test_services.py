@@ -9,6 +9,7 @@ from dangjian.lists import services
 from dangjian.lists.models import (
     Evidence,
     List,
+    ListKind,
     Measure,
     MeasureStatus,
     Notification,
@@ -335,16 +336,32 @@ def test_sweep_is_idempotent_and_escalates(city, people):
                  deadline=TODAY + datetime.timedelta(days=60))
     first = services.sweep_deadlines(today=TODAY, days=7)
     assert first["due_soon"] == 1 and first["overdue"] == 1
-    community = Notification.objects.filter(recipient=people["community"])
+    # Routine reminders are not messages of their own (they wait in the inbox and the digest):
+    # only the level above is told, once, about the overdue measure.
+    assert not Notification.objects.filter(recipient=people["community"]).exists()
     street = Notification.objects.filter(recipient=people["street"])
-    assert set(community.values_list("kind", flat=True)) == {"lists.due_soon", "lists.overdue"}
     assert list(street.values_list("kind", "url")) == [("lists.overdue", f"/lists/measures/{late.pk}/")]
     total = Notification.objects.count()
     again = services.sweep_deadlines(today=TODAY, days=7)
     assert again["written"] == 0 and Notification.objects.count() == total
-    # A new deadline is a new reminder.
+    # A moved deadline that passes again is a new escalation; a due-soon one never is.
     services.measure_update(actor=people["community"], measure=soon, deadline=TODAY + datetime.timedelta(days=2))
-    assert services.sweep_deadlines(today=TODAY, days=7)["written"] == 1
+    assert services.sweep_deadlines(today=TODAY, days=7)["written"] == 0
+    assert services.sweep_deadlines(today=TODAY + datetime.timedelta(days=3), days=7)["written"] == 1
+
+
+def test_plan_type_items_are_not_escalated(city, people):
+    """Burden rule: an overdue item of a responsibility or commitment list (a year's plan)
+    waits in the inbox and the digest; the daily sweep does not escalate it."""
+    plan = make_list(people["community"], city.communities["a"], kind=ListKind.RESPONSIBILITY, title="责任清单")
+    task = make_list(people["community"], city.communities["a"], title="任务清单")
+    make_measure(people["community"], plan, city.communities["a"], title="计划事项",
+                 deadline=TODAY - datetime.timedelta(days=5))
+    late = make_measure(people["community"], task, city.communities["a"], title="任务事项",
+                        deadline=TODAY - datetime.timedelta(days=5))
+    result = services.sweep_deadlines(today=TODAY, days=7)
+    assert result["overdue"] == 2
+    assert list(Notification.objects.values_list("url", flat=True)) == [f"/lists/measures/{late.pk}/"]
 
 
 def test_sweep_command(city, people, capsys):
@@ -356,7 +373,7 @@ def test_sweep_command(city, people, capsys):
     call_command("lists_sweep", "--today", TODAY.isoformat())
     out = capsys.readouterr().out
     assert "overdue: 1" in out and "notifications written: 0" in out
-    assert Notification.objects.filter(kind="lists.overdue").count() == 2  # community and street
+    assert Notification.objects.filter(kind="lists.overdue").count() == 1  # the street only
 
 
 def test_events_notify_after_commit(city, people, django_capture_on_commit_callbacks):
@@ -371,17 +388,19 @@ def test_events_notify_after_commit(city, people, django_capture_on_commit_callb
     assert "请补充说明" in note.body
 
 
-def test_responsible_person_account_is_notified(city, people):
+def test_responsible_person_account_is_notified(city, people, django_capture_on_commit_callbacks):
     from dangjian.testing import make_user
 
     member = city.member(city.communities["a"], name="李委员")
     account = make_user("li", member=member)
     lst = make_list(people["community"], city.communities["a"])
-    make_measure(people["community"], lst, city.communities["a"], responsible=member, deadline=TODAY)
-    services.sweep_deadlines(today=TODAY)
-    assert Notification.objects.filter(recipient=account, kind="lists.due_soon").count() == 1
-    # With a named person, the org's other accounts are not bothered with the reminder.
-    assert not Notification.objects.filter(recipient=people["community"], kind="lists.due_soon").exists()
+    measure = make_measure(people["community"], lst, city.communities["a"], responsible=member)
+    services.measure_report_progress(actor=people["community"], measure=measure, percent=100)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.measure_send_back(actor=people["street"], measure=measure, reason="请补充说明")
+    assert Notification.objects.filter(recipient=account, kind="lists.returned").count() == 1
+    # With a named person, the org's other accounts are not bothered.
+    assert not Notification.objects.filter(recipient=people["community"], kind="lists.returned").exists()
 
 
 def test_sweep_through_the_task_queue(city, people, capsys):
@@ -392,4 +411,4 @@ def test_sweep_through_the_task_queue(city, people, capsys):
     call_command("lists_sweep", "--today", TODAY.isoformat(), "--enqueue")
     assert "enqueued" in capsys.readouterr().out
     # The development/test backend runs the task at once.
-    assert Notification.objects.filter(kind="lists.overdue").count() == 2
+    assert Notification.objects.filter(kind="lists.overdue").count() == 1
