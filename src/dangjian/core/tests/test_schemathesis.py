@@ -29,7 +29,7 @@ from schemathesis.generation import GenerationMode  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
 pytestmark = pytest.mark.schemathesis
-EXAMPLES = 6
+EXAMPLES = 5
 WRITE_ACCEPTED = {200, 201, 204, 400, 401, 403, 404, 409, 412, 429}
 
 
