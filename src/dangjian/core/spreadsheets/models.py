@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.fields import PathField
+
 
 class ImportJob(models.Model):
     """The upload, its progress and its outcome. Only its owner sees it (views filter on
@@ -21,7 +23,7 @@ class ImportJob(models.Model):
     kind = models.CharField(_("类型"), max_length=40)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.CASCADE,
                               related_name="+")
-    org_path = models.CharField(max_length=255, blank=True)
+    org_path = PathField(max_length=255, blank=True)
     filename = models.CharField(_("文件名"), max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     upload = models.BinaryField(null=True, editable=False)  # dropped when the job ends

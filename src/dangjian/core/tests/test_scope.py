@@ -96,11 +96,12 @@ def test_path_columns_are_bytewise_and_ranges_use_the_index(city):
         cursor.execute(
             "SELECT table_name, column_name, collation_name FROM information_schema.columns "
             "WHERE table_schema = current_schema() AND (table_name, column_name) IN "
-            "(('orgs_org', 'path'), ('orgs_area', 'path'), ('core_auditentry', 'org_path'))"
+            "(('orgs_org', 'path'), ('orgs_area', 'path'), ('core_auditentry', 'org_path'), "
+            "('core_importjob', 'org_path'))"
         )
         collations = {(table, column): collation for table, column, collation in cursor.fetchall()}
         assert collations == {("orgs_org", "path"): "C", ("orgs_area", "path"): "C",
-                              ("core_auditentry", "org_path"): "C"}
+                              ("core_auditentry", "org_path"): "C", ("core_importjob", "org_path"): "C"}
         # The test tables are tiny, so forbid the sequential scan to see which index could serve.
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = Org.objects.filter(subtree_q("path", [city.districts["a"].path])).explain()
