@@ -224,6 +224,13 @@ def findings(result):
                     f"({board['raw_ms'] / result['lists']['measures'] * 1000:.1f} µs per measure in the "
                     f"hand-written GROUP BY); its page adds {board_page['ours_ms'] - board['ours_ms']:.0f} ms of "
                     f"session, scope, links and template to the selector's {board['ours_ms']:.0f} ms.")
+    imp = result.get("member_import", {})
+    if imp.get("available") and imp.get("rows"):
+        per_row = imp["seconds"] / imp["rows"] * 1e6
+        said.append(f"The registry import spends {per_row:.0f} µs per row through the job against "
+                    f"{imp['copy_seconds'] / imp['rows'] * 1e6:.0f} µs for COPY; the target of 60 s for "
+                    f"{imp['rows']:,} rows is {60 / imp['rows'] * 1e6:.0f} µs per row "
+                    + ("(met)." if imp["seconds"] <= 60 else f"({imp['seconds'] / 60:.1f}× over it in this run)."))
     return " ".join(said) + "\n"
 
 
