@@ -244,3 +244,33 @@ def test_org_import_cannot_cover_an_area_of_another_district(city, users):
     result = spreadsheets.import_orgs(actor=users["a"], sheet=open_bytes(data.getvalue(), name="orgs.xlsx"))
     assert [(p.row, p.column) for p in result.problems] == [(2, "覆盖区域")], [p.message for p in result.problems]
     assert Org.objects.count() == count
+
+
+def test_member_import_dry_run_does_not_reveal_an_id_number_outside_scope(city, users):
+    import io as stdlib_io
+
+    import openpyxl
+
+    from dangjian.core.spreadsheets.reader import open_bytes
+    from dangjian.orgs import spreadsheets
+
+    taken = make_id_number()
+    city.member(city.branches["b"], name="乙区的人", id_number=taken)
+    header = [column.label for column in spreadsheets.MEMBER_COLUMNS]
+    values = {"姓名": "王五", "公民身份号码": taken, "人员类别": "在职", "党员状态": "正式党员", "入党日期": "2010-07-01",
+              "所在党组织": "中共测试市委/中共甲区委/甲区一街道党工委/甲区幸福社区党委/甲区幸福社区第1网格党支部"}
+    book = openpyxl.Workbook()
+    book.active.append(header)
+    book.active.append([values.get(label, "") for label in header])
+    data = stdlib_io.BytesIO()
+    book.save(data)
+
+    def run(dry_run):
+        sheet = open_bytes(data.getvalue(), name="members.xlsx")
+        return spreadsheets.import_members(actor=users["a"], sheet=sheet, dry_run=dry_run)
+
+    assert run(True).problems == []
+    problems = run(False).problems
+    assert [(p.row, p.column) for p in problems] == [(2, "公民身份号码")]
+    assert "已登记" not in problems[0].message and "组织部门" in problems[0].message
+    assert Member.objects.count() == 1
