@@ -283,6 +283,38 @@ class PostKind(models.TextChoices):
     GROUP_LEADER = "group_leader", _("党小组长")
 
 
+class PersonQuerySet(ScopedQuerySet):
+    scope_path_field = "org__path"
+
+    def visible_to(self, user, action="view_members"):
+        return super().visible_to(user, action)
+
+
+class Person(models.Model):
+    """A resident who holds a post without being in the member registry (a 楼栋长 need not be
+    a Party member). Kept by the organisation where the post is; the phone is encrypted at
+    rest like a member's, and lists show the masked form."""
+
+    name = models.CharField(_("姓名"), max_length=60)
+    phone_encrypted = models.TextField(blank=True, editable=False)
+    phone_masked = models.CharField(_("手机号"), max_length=20, blank=True, editable=False)
+    org = models.ForeignKey(Org, verbose_name=_("登记组织"), on_delete=models.PROTECT, related_name="persons")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("非党员人员")
+        verbose_name_plural = _("非党员人员")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def phone(self):
+        return crypto.decrypt(self.phone_encrypted)
+
+
 class PostQuerySet(ScopedQuerySet):
     scope_path_field = "org__path"
 
@@ -296,7 +328,12 @@ class PostQuerySet(ScopedQuerySet):
 class Post(VersionedModel):
     """A post a member holds at an org, from a start date to an optional end date."""
 
-    member = models.ForeignKey(Member, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="posts")
+    # The holder is a member of the registry or, for posts residents hold (楼栋长), a person
+    # record outside it: exactly one of the two.
+    member = models.ForeignKey(Member, verbose_name=_("党员"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="posts")
+    person = models.ForeignKey(Person, verbose_name=_("非党员任职人"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="posts")
     org = models.ForeignKey(Org, verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="posts")
     kind = models.CharField(_("职务"), max_length=24, choices=PostKind.choices, db_index=True)
     area = models.ForeignKey(
@@ -312,6 +349,16 @@ class Post(VersionedModel):
         verbose_name = _("职务")
         verbose_name_plural = _("职务")
         ordering = ["org", "kind", "start_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False, person__isnull=True) | Q(member__isnull=True, person__isnull=False),
+                name="post_one_holder"),
+        ]
 
     def __str__(self):
-        return f"{self.org} {self.get_kind_display()} {self.member}"
+        return f"{self.org} {self.get_kind_display()} {self.holder}"
+
+    @property
+    def holder(self):
+        """Who holds the post: the member, or the non-member person record."""
+        return self.member if self.member_id else self.person

@@ -15,7 +15,7 @@ from dangjian.core.services import require
 from dangjian.core.text import search_key
 
 from .idnumber import birth_date_of, gender_of, validate_id_number
-from .models import Area, Member, MemberStatus, Org, Post
+from .models import Area, Member, MemberStatus, Org, Person, Post
 
 logger = logging.getLogger(__name__)
 
@@ -391,14 +391,49 @@ def member_reveal(*, actor, member):
 # Posts -------------------------------------------------------------------------------
 
 @transaction.atomic
-def post_assign(*, actor, member, org, kind, start_on, area=None, representing=""):
+@transaction.atomic
+def person_create(*, actor, org, name, phone=""):
+    """Record a resident who is not in the member registry, so that they can hold a post
+    (楼栋长); kept by `org`, phone encrypted and masked like a member's."""
+    require(actor, "change", org, field="org")
+    name, phone = (name or "").strip(), (phone or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = _("请填写姓名。")
+    if phone and not (phone.isdigit() and 7 <= len(phone) <= 20):
+        errors["phone"] = _("联系电话只能是 7 至 20 位数字。")
+    if errors:
+        raise ValidationError(errors)
+    person = Person.objects.create(name=name[:60], org=org, phone_encrypted=crypto.encrypt(phone),
+                                   phone_masked=crypto.mask_phone(phone))
+    audit.record(actor=actor, action="create", obj=person, after={"name": person.name, "org": org.pk,
+                                                                  "phone": person.phone_masked})
+    return person
+
+
+def _require_person(actor, person, *, field="person"):
+    persons = Person.objects.all() if actor is None else Person.objects.visible_to(actor, "view_members")
+    person = persons.filter(pk=person.pk).first()
+    if person is None:
+        raise ValidationError({field: _("该人员不在您的管辖范围内。")}, code="out_of_scope")
+    return person
+
+
+@transaction.atomic
+def post_assign(*, actor, org, kind, start_on, member=None, person=None, area=None, representing=""):
+    """Give a post at `org` to a member, or to a non-member `person` (exactly one of the two)."""
     from .models import PostKind
 
     require(actor, "change", org, field="org")
     org = _locked(Org, org.pk)
     if org.closed_at:
         raise ValidationError({"org": _("该党组织已撤销。")})
-    member = _require_member(actor, member)
+    if (member is None) == (person is None):
+        raise ValidationError({"member": _("请选择任职的党员，或登记一名非党员任职人。")})
+    if member is not None:
+        member = _require_member(actor, member)
+    else:
+        person = _require_person(actor, person)
     _require_area(actor, area)
     errors = {}
     _check_choice(errors, "kind", kind, PostKind.choices)
@@ -406,10 +441,11 @@ def post_assign(*, actor, member, org, kind, start_on, area=None, representing="
         errors["start_on"] = _("请填写任职日期。")
     if errors:
         raise ValidationError(errors)
-    post = Post.objects.create(member=member, org=org, kind=kind, start_on=start_on, area=area,
+    post = Post.objects.create(member=member, person=person, org=org, kind=kind, start_on=start_on, area=area,
                                representing=representing)
+    holder = {"member": member.pk} if member is not None else {"person": person.pk}
     audit.record(actor=actor, action="create", obj=post,
-                 after={"member": member.pk, "org": org.pk, "kind": kind, "start_on": start_on})
+                 after={**holder, "org": org.pk, "kind": kind, "start_on": start_on})
     return post
 
 

@@ -265,7 +265,7 @@ class OrgDetailView(ObjectDetailView):
             )
         counts = member_counts(user, [org.pk])
         rank = {kind: i for i, kind in enumerate(PostKind.values)}  # secretary first, as the choices list them
-        posts = sorted(Post.objects.filter(org=org).current().select_related("member", "area"),
+        posts = sorted(Post.objects.filter(org=org).current().select_related("member", "person", "area"),
                        key=lambda post: (rank.get(post.kind, len(rank)), post.start_on))
         return {
             "ancestors": visible_ancestors(user, org),

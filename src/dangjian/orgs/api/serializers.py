@@ -123,7 +123,8 @@ class PostSerializer(FastRowsMixin, serializers.ModelSerializer):
     member = ScopedPrimaryKeyRelatedField(Member, "view_members", label=_("党员"))
     org = ScopedPrimaryKeyRelatedField(Org, label=_("党组织"))
     area = ScopedPrimaryKeyRelatedField(Area, required=False, allow_null=True, label=_("负责区域"))
-    member_name = serializers.CharField(source="member.name", read_only=True)
+    # The holder's name: the member's, or a non-member holder's (a 楼栋长 whose `member` is null).
+    member_name = serializers.CharField(source="holder.name", read_only=True)
     org_name = serializers.CharField(source="org.name", read_only=True)
     version = VersionField(read_only=True)
 

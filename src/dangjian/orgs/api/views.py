@@ -195,7 +195,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     filterset_class = PostFilter
 
     def base_queryset(self):
-        return Post.objects.select_related("member", "org").order_by("org__path", "kind", "start_on", "pk")
+        return Post.objects.select_related("member", "person", "org").order_by("org__path", "kind", "start_on", "pk")
 
     def create(self, request):
         data = self.validated(s.PostSerializer)

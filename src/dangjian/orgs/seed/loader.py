@@ -34,7 +34,7 @@ from dangjian.core import audit, crypto
 from dangjian.core.text import search_key
 
 from ..idnumber import check_character, validate_id_number
-from ..models import Area, AreaKind, Member, MemberStatus, Org, Post
+from ..models import Area, AreaKind, Member, MemberStatus, Org, Person, Post
 from . import names as N
 from .plan import CATEGORY_MIX, Plan, add_years
 
@@ -382,7 +382,7 @@ def load(plan: Plan, *, password, stdout=None, verbose=False, extensions=True):
         writer.flush()
         lap("orgs")
 
-        member_count, post_rows = _load_members(plan, member_base)
+        member_count, post_rows, person_count = _load_members(plan, member_base)
         lap("members")
 
         writer = Writer(Post)
@@ -391,13 +391,13 @@ def load(plan: Plan, *, password, stdout=None, verbose=False, extensions=True):
             writer.add(row)
         writer.flush()
         with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Area, Org, Member, Post]):
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Area, Org, Member, Person, Post]):
                 cursor.execute(sql)
         lap("posts")
 
         city = Org.objects.get(pk=plan.city.pk)
         for model, count in ((Area, len(area_order)), (Org, len(org_order)), (Member, member_count),
-                             (Post, len(post_rows))):
+                             (Person, person_count), (Post, len(post_rows))):
             audit.record(actor=None, action="seed", object_type=model._meta.label_lower, object_repr=plan.preset,
                          org=city, row_count=count, after={"preset": plan.preset})
         create_accounts(plan, password, lambda ordinal: member_base + ordinal)
@@ -412,7 +412,7 @@ def load(plan: Plan, *, password, stdout=None, verbose=False, extensions=True):
             lap("analyze")
     return {"timings": timings, "extensions": called,
             "counts": {"areas": len(area_order), "orgs": len(org_order), "members": member_count,
-                       "posts": len(post_rows)}}
+                       "persons": person_count, "posts": len(post_rows)}}
 
 
 def _load_members(plan, member_base):
@@ -421,7 +421,8 @@ def _load_members(plan, member_base):
     people = People(rng, today)
     by_ordinal = {}
     for post in plan.posts:
-        by_ordinal.setdefault(post.ordinal, []).append(post)
+        if not post.resident:
+            by_ordinal.setdefault(post.ordinal, []).append(post)
     for account in plan.accounts:
         if account.ordinal is not None:
             by_ordinal.setdefault(account.ordinal, [])
@@ -481,9 +482,24 @@ def _load_members(plan, member_base):
     assert ordinal == sum(h.members for h in plan.holders)
     assert len(people.seen_ids) == ordinal, "ID numbers must be unique"
     post_rows = []
+    residents = People(random.Random(f"dangjian-seed:{plan.preset}:residents"), today)
+    person_base = (Person.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    persons = Writer(Person)
     for post in plan.posts:
-        start = max(post.start_on, joined_of[post.ordinal])
-        post_rows.append({"member_id": member_base + post.ordinal, "org_id": post.org.pk, "kind": post.kind,
+        holder = {}
+        if post.resident:
+            born_year = today.year - residents.rng.randint(35, 75)
+            phone = residents.phone()
+            holder["person_id"] = person_base + persons.count + len(persons.rows)
+            persons.add({"id": holder["person_id"], "name": residents.name(residents.rng.random() < 0.5, born_year),
+                         "phone_encrypted": crypto.encrypt(phone), "phone_masked": crypto.mask_phone(phone),
+                         "org_id": post.org.pk})
+            start = post.start_on
+        else:
+            holder["member_id"] = member_base + post.ordinal
+            start = max(post.start_on, joined_of[post.ordinal])
+        post_rows.append({**holder, "org_id": post.org.pk, "kind": post.kind,
                           "area_id": post.area.pk if post.area is not None else None,
                           "representing": post.representing, "start_on": min(start, today), "end_on": None})
-    return ordinal, post_rows
+    persons.flush()
+    return ordinal, post_rows, persons.count

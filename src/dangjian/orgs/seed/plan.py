@@ -131,10 +131,11 @@ class PostSpec:
     start_on: datetime.date
     area: AreaNode = None
     representing: str = ""
+    resident: bool = False       # held by a resident outside the member registry (a 楼栋长)
 
     @property
     def ordinal(self):
-        return self.holder.member_start + self.index
+        return None if self.resident else self.holder.member_start + self.index
 
 
 @dataclass
@@ -843,10 +844,12 @@ class _Builder:
             for _ in range(self.households[id(group)]):
                 p.posts.append(PostSpec(group, PostKind.MEMBER_HOUSEHOLD, branch, self._take(branch), self._start(),
                                         area=building))
-        for building, group, branch in p.community_buildings:
+        # A building head need not be a Party member: every third is a resident recorded as a
+        # person outside the registry (the member is still drawn, so the plan stays the same).
+        for position, (building, group, branch) in enumerate(p.community_buildings):
             if branch is not None:
                 p.posts.append(PostSpec(group or branch, PostKind.BUILDING_HEAD, branch, self._take(branch),
-                                        self._start(), area=building))
+                                        self._start(), area=building, resident=position % 3 == 2))
         # Regional committees seat representatives of the units in their area.
         for node in order:
             if not node.is_regional:
@@ -881,11 +884,14 @@ class _Builder:
             post = secretary[id(org)]
             return dict(holder=post.holder, index=post.index)
 
+        # The grid branch's secretary acts on the branch; the grid worker is governance staff
+        # (not the secretary, not necessarily a member) who reads the grid's people and places.
         p.accounts = [
             AccountSpec("city_admin", "org_admin", p.city, f"{self.spec.name}委组织部管理员"),
             AccountSpec("street_secretary", "secretary", street, **held(street)),
             AccountSpec("community_secretary", "secretary", community, **held(community)),
-            AccountSpec("grid_worker", "grid_worker", grid_branch, **held(grid_branch)),
+            AccountSpec("grid_secretary", "secretary", grid_branch, **held(grid_branch)),
+            AccountSpec("grid_worker", "grid_worker", grid_branch, "网格员"),
             AccountSpec("auditor", "auditor", p.city, "审计员"),
             AccountSpec("sys_admin", "system_admin", p.city, "系统管理员"),
             AccountSpec("sec_admin", "security_admin", p.city, "安全管理员"),

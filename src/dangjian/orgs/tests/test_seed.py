@@ -22,14 +22,14 @@ from dangjian.testing import PASSWORD
 from dangjian.core.text import search_key
 from dangjian.orgs import selectors
 from dangjian.orgs.idnumber import birth_date_of, validate_id_number
-from dangjian.orgs.models import (Area, AreaKind, HanyangLevel, Member, MemberStatus, Org, OrgKind, Post, PostKind,
-                                  Sector)
+from dangjian.orgs.models import (Area, AreaKind, HanyangLevel, Member, MemberStatus, Org, OrgKind, Person, Post,
+                                  PostKind, Sector)
 from dangjian.orgs.seed import loader, plan, planned_counts
 from dangjian.orgs.seed.plan import add_years, apportion
 
 EXPECTED_ACCOUNTS = {
     "city_admin": "org_admin", "street_secretary": "secretary", "community_secretary": "secretary",
-    "grid_worker": "grid_worker", "auditor": "auditor", "sys_admin": "system_admin", "sec_admin": "security_admin",
+    "grid_secretary": "secretary", "grid_worker": "grid_worker", "auditor": "auditor", "sys_admin": "system_admin", "sec_admin": "security_admin",
     "audit_admin": "audit_admin",
 }
 
@@ -149,9 +149,18 @@ def test_demo_members_are_valid_people(demo):
     assert 0.9 < statuses[MemberStatus.FULL] / len(members) < 0.99
     categories = Counter(m.category for m in members)
     assert len(categories) == 6 and min(categories.values()) > 0
-    # Post holders are full members who joined before taking the post.
-    for post in Post.objects.select_related("member"):
+    # Post holders are full members who joined before taking the post, except building heads held
+    # by residents outside the member registry (issue 9.1: a 楼栋长 need not be a Party member).
+    for post in Post.objects.filter(member__isnull=False).select_related("member"):
         assert post.member.status == MemberStatus.FULL and post.start_on >= post.member.full_on
+    residents = Post.objects.filter(member__isnull=True).select_related("person")
+    assert residents.exists() and {p.kind for p in residents} == {PostKind.BUILDING_HEAD}
+    assert Post.objects.filter(kind=PostKind.BUILDING_HEAD, member__isnull=False).exists()
+    assert Post.objects.filter(kind=PostKind.MEMBER_HOUSEHOLD).exists()
+    for post in residents:
+        assert post.person.name and post.person.org_id == post.org_id and post.holder == post.person
+        assert post.person.phone_masked != post.person.phone and post.person.phone.startswith("1")
+    assert Person.objects.count() == residents.count()
 
 
 def test_demo_accounts_and_grants(demo):
@@ -162,10 +171,14 @@ def test_demo_accounts_and_grants(demo):
         assert grants[name].org == city
     street, community = grants["street_secretary"].org, grants["community_secretary"].org
     grid = grants["grid_worker"].org
+    assert grants["grid_secretary"].org == grid
+    # The grid worker is governance staff, not the branch secretary's account.
+    worker = grants["grid_worker"].user
+    assert worker.member is None and worker.display_name == "网格员"
     assert street.kind == OrgKind.WORKING_COMMITTEE and street.hanyang_level == HanyangLevel.STREET_WORKING_COMMITTEE
     assert community.hanyang_level == HanyangLevel.COMMUNITY_COMMITTEE and community.path.startswith(street.path)
     assert grid.hanyang_level == HanyangLevel.GRID_BRANCH and grid.path.startswith(community.path)
-    for name, org in (("street_secretary", street), ("community_secretary", community), ("grid_worker", grid)):
+    for name, org in (("street_secretary", street), ("community_secretary", community), ("grid_secretary", grid)):
         user = grants[name].user
         assert user.member is not None and user.display_name == user.member.name
         assert Post.objects.filter(member=user.member, org=org, kind=PostKind.SECRETARY).exists()
@@ -181,13 +194,14 @@ def test_demo_accounts_and_grants(demo):
 
 def test_demo_audit_and_extension_hook(demo, hook_calls):
     entries = {e.object_type: e for e in AuditEntry.objects.filter(action="seed", object_type__startswith="orgs.")}
-    assert set(entries) == {"orgs.area", "orgs.org", "orgs.member", "orgs.post"}
+    assert set(entries) == {"orgs.area", "orgs.org", "orgs.member", "orgs.person", "orgs.post"}
+    assert entries["orgs.person"].row_count == Person.objects.count() > 0
     assert entries["orgs.member"].row_count == Member.objects.count()
     assert entries["orgs.org"].row_count == Org.objects.count()
     assert audit.verify_chain() == []
     assert len(hook_calls) == 1
     call = hook_calls[0]
-    assert call["preset"] == "demo" and call["orgs"] == Org.objects.count() and call["accounts"] == 8
+    assert call["preset"] == "demo" and call["orgs"] == Org.objects.count() and call["accounts"] == 9
     assert "core demo data" in demo
 
 

@@ -32,7 +32,7 @@ from django.core.management.base import BaseCommand, CommandError
 from dangjian.orgs.models import Org
 from dangjian.orgs.seed import PRESETS, demo_password, load_preset
 
-ACCOUNT_ORDER = ["city_admin", "street_secretary", "community_secretary", "grid_worker", "auditor",
+ACCOUNT_ORDER = ["city_admin", "street_secretary", "community_secretary", "grid_secretary", "grid_worker", "auditor",
                  "sys_admin", "sec_admin", "audit_admin"]
 
 
