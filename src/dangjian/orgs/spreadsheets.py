@@ -12,6 +12,7 @@ FilterSets as the list pages, masked unless the user asks for full values and ho
 
 import tempfile
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -436,9 +437,10 @@ def _export_paths(actor):
     return paths
 
 
-def _filtered(filterset_class, params, queryset, defaults):
+def _filtered(filterset_class, params, queryset, defaults, *, actor=None):
     """Apply a list's FilterSet as its page does: empty values dropped, the page's
-    defaults (open orgs, active members) unless chosen. Returns (queryset, filters used)."""
+    defaults (open orgs, active members) unless chosen, `within=` checked against the
+    actor's scope as on the page. Returns (queryset, filters used)."""
     data = QueryDict(mutable=True)
     for key in filterset_class.base_filters:
         values = params.getlist(key) if hasattr(params, "getlist") else _as_list((params or {}).get(key))
@@ -447,7 +449,8 @@ def _filtered(filterset_class, params, queryset, defaults):
             data.setlist(key, values)
     for key, value in defaults.items():
         data.setdefault(key, value)
-    filterset = filterset_class(data, queryset=queryset)
+    request = SimpleNamespace(user=actor) if actor is not None else None  # a FilterSet only reads .user
+    filterset = filterset_class(data, queryset=queryset, request=request)
     if not filterset.is_valid():
         raise ValidationError({key: " ".join(errors) for key, errors in filterset.errors.items()})
     used = {key: [_mask_filter(key, v) for v in data.getlist(key)] for key in data}
@@ -581,14 +584,14 @@ def _check_format(fmt):
 def org_export_queryset(actor, params=None):
     """The organisations an export with these list filters would hold, and the filters used."""
     _export_paths(actor)
-    return _filtered(OrgFilter, params, Org.objects.visible_to(actor, "export"), {"closed": "false"})
+    return _filtered(OrgFilter, params, Org.objects.visible_to(actor, "export"), {"closed": "false"}, actor=actor)
 
 
 def member_export_queryset(actor, params=None):
     """The members an export with these list filters would hold: visible members inside
     the actor's export subtrees. Returns (queryset, filters used)."""
     base = Member.objects.visible_to(actor, "view_members").filter(subtree_q("org__path", _export_paths(actor)))
-    return _filtered(MemberFilter, params, base, {"left": "false"})
+    return _filtered(MemberFilter, params, base, {"left": "false"}, actor=actor)
 
 
 def export_orgs(*, actor, params=None, fmt="xlsx", reason=""):

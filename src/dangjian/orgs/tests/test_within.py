@@ -80,3 +80,14 @@ def test_member_page_within_follows_the_rule(client, world, city, users):
     for other in (city.city.pk, city.districts["b"].pk):
         page = client.get(reverse("orgs:member_list"), {"within": other}).content.decode()
         assert "甲党员" not in page and "乙党员" not in page
+
+
+def test_exports_follow_the_rule(world, city, users):
+    from dangjian.orgs import spreadsheets
+
+    def exported(params):
+        return set(spreadsheets.member_export_queryset(users["a"], params)[0].values_list("name", flat=True))
+
+    assert exported({"within": city.districts["a"].pk}) == {"甲党员"}
+    assert exported({"within": city.city.pk}) == set()
+    assert exported({"within": city.districts["b"].pk}) == set()
