@@ -59,6 +59,20 @@ def two_factor_required_for_roles(roles, is_superuser=False):
                                for role in roles)
 
 
+# Where each separated administrator lands (issue 9.3): their own page, not an empty overview.
+ADMIN_LANDINGS = (("manage_accounts", "accounts:user_list"), ("grant_roles", "accounts:user_list"),
+                  ("approve_bulk", "accounts:approvals"), ("view_audit_all", "accounts:audit_list"))
+
+
+def separated_admin_landing(user):
+    from django.urls import reverse
+
+    for action, name in ADMIN_LANDINGS:
+        if user_has_global(user, action):
+            return reverse(name)
+    return None
+
+
 def role_allows(role, action):
     return action in CAPABILITIES.get(role, set())
 

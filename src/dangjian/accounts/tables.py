@@ -42,7 +42,7 @@ class PendingApprovalTable(Table):
         Column("created_at", _("申请时间"), css="meta", template='{{ row.created_at|date:"Y-m-d H:i" }}'),
         Column("decide", _("审批"), template_name="accounts/cells/approval_decide.html"),
     ]
-    empty_text = _("没有待审批的申请。")
+    empty_text = _("没有待审批的申请。导出或查看完整个人信息超过行数上限时，申请会出现在这里，由安全管理员批准或驳回。")
 
 
 class OwnApprovalTable(Table):
@@ -53,4 +53,4 @@ class OwnApprovalTable(Table):
         Column("status", _("状态"), accessor="get_status_display", css="meta"),
         Column("decided_by", _("审批人"), css="meta"),
     ]
-    empty_text = _("没有申请。")
+    empty_text = _("您没有提交过批量访问申请。导出或查看完整个人信息超过行数上限时，系统会请您先在这里申请。")

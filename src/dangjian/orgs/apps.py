@@ -7,6 +7,9 @@ class OrgsConfig(AppConfig):
     verbose_name = "orgs"
 
     def ready(self):
-        from . import pickers
+        from dangjian.core import landing
+
+        from . import pickers, selectors
 
         pickers.register()
+        landing.register(selectors.branch_landing, order=200)

@@ -2,6 +2,7 @@
 `visible_to(user)`; figures are single GROUP BY queries over a path range."""
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
 
 from dangjian.core.scope import scope_paths
 from dangjian.core.tree import subtree_q
@@ -23,6 +24,16 @@ def root_orgs(user):
     """The tops of the user's visible subtrees (what the tree page opens with)."""
     paths = scope_paths(user, "view")
     return list(Org.objects.filter(path__in=paths).select_related("area").order_by("path"))
+
+
+def branch_landing(user):
+    """A branch's secretary (a grid branch's included) works on the branch: "/" opens its page
+    rather than an overview of one organisation (core.landing)."""
+    paths = scope_paths(user, "view")
+    if len(paths) != 1:
+        return None
+    org = Org.objects.filter(path=paths[0], kind=OrgKind.BRANCH).only("pk").first()
+    return reverse("orgs:org_detail", args=[org.pk]) if org else None
 
 
 def covered_area_paths(user, root=None):

@@ -8,6 +8,7 @@ import urllib.parse
 
 import pyotp
 import pytest
+from django.urls import reverse
 from freezegun import freeze_time
 
 from dangjian.accounts import services
@@ -87,7 +88,16 @@ def test_required_account_enrols_before_anything_else(client, city, require_2fa)
 def test_optional_for_everyday_accounts(client, city, require_2fa):
     make_user("gridder", "grid_worker", city.branches["a"])
     login(client, "gridder")
-    assert client.get("/").status_code == 200
+    # a grid branch's account lands on the branch page (issue 9.3), with no second factor asked
+    response = client.get("/", follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == f"/orgs/{city.branches['a'].pk}/"
+    # a community secretary edits every day without one; the export grant asks for it (issue 9.1)
+    make_user("secretary", "secretary", city.communities["a"])
+    login(client, "secretary")
+    assert client.get("/").status_code == 200 and client.get(reverse("orgs:member_list")).status_code == 200
+    make_user("exporter", "secretary", city.communities["a"], also=("data_exchange",))
+    login(client, "exporter")
+    assert client.get("/").url == "/accounts/otp/setup/"
 
 
 def test_not_required_when_switched_off(client, city, settings):
