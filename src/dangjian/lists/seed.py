@@ -5,13 +5,17 @@ Both presets get, for the current year:
 - for every village and community (村/社区), a 建设任务清单, a 富民实事项目清单 and a
   主题党日计划, published, with a realistic spread of progress (most past items done and
   accepted, some overdue, current ones part-way, future ones not started);
-- 书记项目 (secretary projects) at city, county and township level, grouped by the six
-  "党建+" programme domains;
+- 书记项目 (secretary projects) at city, county and township level: grassroots Party-building
+  projects (source article 002 keeps them apart from economic work: "一手抓经济发展、一手抓
+  党建项目"), grouped by the six "党建+" programme domains;
 - the city's "融合党建" list of six aspects (组织覆盖、服务引领、队伍提升、先锋示范、关爱激励、
   基层保障), each project broken into one measure per district.
-`nantong` has 202 secretary projects and 30 city projects (5 per aspect, as in source
-article 002: "6个方面, 分30个项目"); `demo` has a handful, plus a street responsibility list,
-a few evidence-free progress reports through the services, and one deadline sweep so the
+`nantong` has 202 secretary projects and 30 city projects: 6 aspects and 30 projects are
+article 002's figures ("6个方面, 分30个项目"); the article does not split the 30, and the even
+split (5 per aspect) is ours. `demo` has a handful, plus the responsibility list a street Party
+working committee signs with the district (the street owns it, the district receives and
+accepts it), a task list the street gives its communities and a grid branch, a few
+evidence-free progress reports through the services, and one deadline sweep so the
 notification page has something to show.
 
 Rows are written with bulk_create (one audit entry per table with its row count): the
@@ -46,7 +50,7 @@ from .models import (
 
 ASPECTS = ["组织覆盖", "服务引领", "队伍提升", "先锋示范", "关爱激励", "基层保障"]
 ASPECT_PROJECTS = {
-    "组织覆盖": ["非公企业党组织应建尽建", "社会组织党建覆盖提升", "楼宇商圈党建联络站建设", "新就业群体党建覆盖",
+    "组织覆盖": ["非公企业党组织应建尽建", "社会组织党建覆盖提升", "楼宇商圈党建阵地建设", "新就业群体党建覆盖",
              "网格党支部规范化建设"],
     "服务引领": ["党群服务中心提档升级", "“一站式”便民服务", "在职党员进社区服务", "党员志愿服务品牌培育",
              "群众诉求“一口受理”"],
@@ -83,13 +87,15 @@ THEME_DAY_TOPICS = [
     "学习全国两会精神", "学雷锋志愿服务", "清明祭英烈", "劳动创造幸福", "青年党员讲党课", "重温入党誓词",
     "庆祝建党纪念日", "国防教育", "为民办实事", "庆祝新中国成立", "党纪学习教育", "年终述职与组织生活会",
 ]
+# 书记项目 are grassroots Party-building projects, not economic ones (source 002: "一手抓经济
+# 发展、一手抓党建项目"); the domain only says where the Party organisation's work leads.
 SECRETARY_TOPICS = {
-    "central_city": ["重点项目攻坚", "城市更新党建引领"],
-    "efficiency": ["政务服务“一网通办”", "机关作风效能提升"],
-    "rural_prosperity": ["村集体经济强村富民", "特色产业带富"],
-    "grassroots_governance": ["网格化治理“红色引擎”", "“红色物业”共建共治"],
-    "civilisation": ["新时代文明实践站提质", "移风易俗志愿服务"],
-    "ecology": ["河长制党员护河队", "垃圾分类党员先行"],
+    "central_city": ["重点工程临时党支部规范化建设", "项目一线党员先锋岗创建"],
+    "efficiency": ["机关党支部标准化建设", "机关党员进社区“双报到”"],
+    "rural_prosperity": ["村党组织书记“领头雁”培育", "软弱涣散村党组织整顿"],
+    "grassroots_governance": ["网格党支部“五有”建设", "党员中心户联系群众全覆盖"],
+    "civilisation": ["党员志愿服务队伍建设", "党支部“三会一课”质量提升"],
+    "ecology": ["党员责任区划分与亮身份", "流动党员管理服务"],
 }
 NOTES = ["按计划推进", "已召开专题会议部署", "已完成阶段任务", "群众反映良好", "正在组织实施", "已完成并整理台账"]
 REPORTER = "演示数据"
@@ -321,8 +327,13 @@ def _secretary_projects(b, plan, people, domains):
     return total
 
 
+ASPECT_NOTE = ("6个方面、30个项目是市委部署的数字（来源文章002）；原文没有按方面分配项目，"
+               "每个方面5个项目是演示数据的均分。")
+
+
 def _aspect_list(b, city, districts, per_aspect):
     lst = b.add_list(city, ListKind.PROJECT, f"{b.year}年“融合党建”重点项目实施清单")
+    lst.description = ASPECT_NOTE
     position = 0
     for a_index, aspect in enumerate(ASPECTS, start=1):
         programme = b.add_programme(lst, aspect)
@@ -382,9 +393,19 @@ def seed(*, preset, rng, stdout):
         _demo_walkthrough(stdout, today)
 
 
+SIGNED_NOTE = "街道党工委与区委签订的年度基层党建责任书：街道党工委负责落实，区委接收并验收。"
+SIGNED_ITEMS = [
+    ("落实基层党建工作第一责任人职责", "党工委书记每季度研究基层党建工作不少于1次"),
+    ("推进网格党支部全覆盖", "辖区网格党支部应建尽建，按“五有”标准运行"),
+    ("抓好软弱涣散党组织整顿", "年内完成整顿并通过区委验收"),
+]
+
+
 def _demo_walkthrough(stdout, today):
-    """A street responsibility list made through the services, as a street secretary
-    would, with a report and an acceptance, then one deadline sweep."""
+    """As the street secretary would, through the services: the responsibility list the street
+    Party working committee signs with the district (the street owns and reports it, the
+    district receives it), and the task list the street gives its communities and a grid
+    branch, with a report and an acceptance; then one deadline sweep."""
     from dangjian.accounts.models import User
 
     from . import services
@@ -396,19 +417,38 @@ def _demo_walkthrough(stdout, today):
     street = street_user.role_grants.select_related("org").first().org
     community = community_user.role_grants.select_related("org").first().org
     year = today.year
-    lst = services.list_create(actor=street_user, org=street, kind=ListKind.RESPONSIBILITY,
-                               title=f"{year}年街道党工委基层党建责任清单", period_start=datetime.date(year, 1, 1),
+    start = min(today, datetime.date(year, 12, 1)) - datetime.timedelta(days=60)
+    signed = services.list_create(actor=street_user, org=street, kind=ListKind.RESPONSIBILITY,
+                                  title=f"{year}年{street.short_name or street.name}基层党建责任书", description=SIGNED_NOTE,
+                                  period_start=datetime.date(year, 1, 1), period_end=datetime.date(year, 12, 31),
+                                  missing_progress=MissingProgress.EXCLUDE)
+    for index, (title, target) in enumerate(SIGNED_ITEMS):
+        item = services.measure_create(actor=street_user, lst=signed, org=street, title=title, target=target,
+                                       start_on=datetime.date(year, 1, 1), deadline=datetime.date(year, 12, 31))
+        if index == 0:
+            services.measure_report_progress(actor=street_user, measure=item, percent=50,
+                                             note="已召开两次党工委会议专题研究基层党建")
+    services.list_publish(actor=street_user, lst=signed)
+    lst = services.list_create(actor=street_user, org=street, kind=ListKind.TASK,
+                               title=f"{year}年街道党工委下达社区党建任务清单", period_start=datetime.date(year, 1, 1),
                                period_end=datetime.date(year, 12, 31), missing_progress=MissingProgress.EXCLUDE)
     others = Org.objects.filter(Q(path__startswith=street.path), depth=street.depth + 1,
                                 area__kind=AreaKind.COMMUNITY).exclude(pk=community.pk)[:3]
     children = [community, *others]
-    start = min(today, datetime.date(year, 12, 1)) - datetime.timedelta(days=60)
     made = []
     for index, org in enumerate(children):
         made.append(services.measure_create(
             actor=street_user, lst=lst, org=org, title=f"{org.area.name if org.area else org.name}网格党支部规范化建设",
             target="每个网格党支部按“五有”标准建成", start_on=start,
             deadline=today + datetime.timedelta(days=(-5, 4, 30, 60)[index % 4]), weight=1 + index % 2))
+    grid_user = User.objects.filter(username="grid_secretary").first()
+    if grid_user is not None:
+        # The grid branch's own item, for its secretary to report (issue 9.1).
+        branch = grid_user.role_grants.select_related("org").first().org
+        services.measure_create(actor=street_user, lst=lst, org=branch,
+                                title=f"{branch.short_name or branch.name}党员中心户联系群众",
+                                target="每名党员中心户联系10户以上群众并记录走访", start_on=start,
+                                deadline=today + datetime.timedelta(days=10))
     own = next((m for m in made if m.org_id == community.pk), None)
     if own is not None:
         services.measure_report_progress(actor=community_user, measure=own, percent=100,
@@ -416,4 +456,4 @@ def _demo_walkthrough(stdout, today):
         services.measure_accept(actor=street_user, measure=own, note="经实地查看，符合要求")
     services.list_publish(actor=street_user, lst=lst)
     services.sweep_deadlines(today=today)
-    stdout.write("演示：街道责任清单（含一项已验收的措施）已公示；已运行一次截止提醒")
+    stdout.write("演示：街道党工委签订的责任书、下达社区的任务清单（含一项已验收的措施）已公示；已运行一次截止提醒")

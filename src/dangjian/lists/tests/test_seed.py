@@ -34,7 +34,7 @@ def test_demo_preset(demo, client):
     # Stored progress agrees with the reports behind it.
     for m in Measure.objects.filter(has_progress=True)[:50]:
         assert m.reports.order_by("-reported_at").first().percent == m.progress
-    assert "街道责任清单" in demo
+    assert "街道党工委签订的责任书" in demo
     # The shares written with bulk_create are the ones the services keep.
     from dangjian.lists import services
 
@@ -49,6 +49,34 @@ def test_demo_preset(demo, client):
     assert client.get("/public/").status_code == 200
     client.force_login(User.objects.get(username="community_secretary"))
     assert client.get("/lists/").status_code == 200
+
+
+def test_seed_reads_the_articles(demo):
+    """Issue 9.8: 书记项目 are Party-building projects; the street signs its responsibility
+    list (owner) and the district receives it; the aspect list says which figures are the
+    article's and which split is ours."""
+    from dangjian.accounts.models import User
+    from dangjian.lists.models import ListKind
+    from dangjian.orgs.models import OrgKind
+
+    titles = list(Project.objects.filter(is_secretary_project=True).values_list("title", flat=True))
+    topics = [t for pool in lists_seed.SECRETARY_TOPICS.values() for t in pool]
+    assert titles and all("党" in t or "支部" in t for t in topics)
+    economic = ("经济", "产业", "增收", "富民", "招商", "一网通办", "攻坚")
+    assert not [t for t in titles if any(word in t for word in economic)]
+
+    signed = List.objects.get(kind=ListKind.RESPONSIBILITY)
+    street = User.objects.get(username="street_secretary").role_grants.get().org
+    assert signed.org == street and street.kind == OrgKind.WORKING_COMMITTEE and "区委接收" in signed.description
+    assert set(signed.measures.values_list("org", flat=True)) == {street.pk}
+    district_admin = User.objects.get(username="city_admin")  # above the district: receives it too
+    assert List.objects.visible_to(district_admin).filter(pk=signed.pk).exists()
+    # the street's tasks for its communities are a task list, and one item is the grid branch's own
+    branch = User.objects.get(username="grid_secretary").role_grants.get().org
+    assert Measure.objects.filter(org=branch, list__org=street, list__kind=ListKind.TASK).exists()
+
+    aspects = List.objects.get(title__contains="融合党建")
+    assert aspects.programmes.count() == 6 and "均分" in aspects.description and "30" in aspects.description
 
 
 def test_secretary_plan_spreads_202():

@@ -374,8 +374,13 @@ class _Builder:
                 for j in range(1, n_comm + 1):
                     c_name = self._community_name()
                     c_area = p.area(f"{c_name}社区", AreaKind.COMMUNITY, s_area, code=f"{code}{j:03d}")
-                    c_org = p.org(f"{d.name}{name}{c_name}社区党委", OrgKind.COMMITTEE, Sector.URBAN_COMMUNITY,
-                                  parent=s_org, area=c_area, short_name=f"{c_name}社区党委", is_regional=True,
+                    # Not every community is a 党委: every third is a 党总支 (both have grid branches
+                    # below). "社区大党委" is the regional flag a committee carries, not a kind.
+                    committee = j % 3 != 0
+                    label = "社区党委" if committee else "社区党总支"
+                    c_org = p.org(f"{d.name}{name}{c_name}{label}",
+                                  OrgKind.COMMITTEE if committee else OrgKind.GENERAL_BRANCH, Sector.URBAN_COMMUNITY,
+                                  parent=s_org, area=c_area, short_name=f"{c_name}{label}", is_regional=committee,
                                   hanyang_level=HanyangLevel.COMMUNITY_COMMITTEE)
                     p.communities.append((c_area, c_org))
                 for j in range(1, n_vill + 1):
@@ -491,13 +496,15 @@ class _Builder:
             self.private_hosts.append((org, 1.0))
         for tower in (N.TOWERS * 3)[:spec.buildings]:
             d, s_area, s_org = rng.choice(urban)
+            # A building's Party organisation is 枢纽型 or 物业型 (source 003); a 托管型 党员联络站 is a
+            # liaison station, not a Party organisation, so it is no Org and not among the grassroots.
             kind_label = rng.choice(N.TOWER_TYPES)
             if rng.random() < 0.4:
                 org = p.org(f"{tower}楼宇党委", OrgKind.COMMITTEE, Sector.BUILDING, parent=s_org, area=s_area,
-                            unit_name=tower, short_name=f"{tower}{kind_label}楼宇党建联络站", profile="coordinating")
+                            unit_name=tower, short_name=f"{tower}{kind_label}楼宇党委", profile="coordinating")
             else:
                 org = p.org(f"{tower}楼宇联合党支部", OrgKind.BRANCH, Sector.BUILDING, parent=s_org, area=s_area,
-                            unit_name=tower, short_name=f"{tower}{kind_label}楼宇党建联络站", profile="coordinating")
+                            unit_name=tower, short_name=f"{tower}{kind_label}楼宇党支部", profile="coordinating")
             org.unit_root = org
             if org.kind == OrgKind.COMMITTEE:
                 self.private_hosts.append((org, 1.0))

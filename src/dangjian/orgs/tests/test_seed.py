@@ -29,8 +29,8 @@ from dangjian.orgs.seed.plan import add_years, apportion
 
 EXPECTED_ACCOUNTS = {
     "city_admin": "org_admin", "street_secretary": "secretary", "community_secretary": "secretary",
-    "grid_secretary": "secretary", "grid_worker": "grid_worker", "auditor": "auditor", "sys_admin": "system_admin", "sec_admin": "security_admin",
-    "audit_admin": "audit_admin",
+    "grid_secretary": "secretary", "grid_worker": "grid_worker", "auditor": "auditor", "sys_admin": "system_admin",
+    "sec_admin": "security_admin", "audit_admin": "audit_admin",
 }
 
 
@@ -98,7 +98,10 @@ def test_demo_hanyang_levels_follow_the_area_tree(demo):
     for branch in Org.objects.filter(hanyang_level=HanyangLevel.GRID_BRANCH).select_related("area"):
         assert branch.kind == OrgKind.BRANCH and branch.area.kind == AreaKind.GRID
         parent = Org.objects.get_parent(branch)
-        assert parent.hanyang_level == HanyangLevel.COMMUNITY_COMMITTEE and parent.is_regional
+        # a community is a 党委 (flagged 大党委) or a 党总支 (issue 9.8)
+        assert parent.hanyang_level == HanyangLevel.COMMUNITY_COMMITTEE
+        assert parent.is_regional == (parent.kind == OrgKind.COMMITTEE)
+        assert parent.kind in (OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH)
         assert branch.area.path.startswith(parent.area.path)
     for group in Org.objects.filter(hanyang_level=HanyangLevel.BUILDING_GROUP).select_related("area"):
         assert group.kind == OrgKind.GROUP and group.area.kind == AreaKind.BUILDING
@@ -258,6 +261,13 @@ def nantong():
 def test_nantong_plan_has_the_published_figures(nantong):
     counts = nantong.counts()
     assert counts["grassroots"] == 25_199
+    # Liaison stations (托管型党员联络站) are not Party organisations: none is planned as one, so
+    # none counts among the 25,199 (issue 9.8).
+    assert not [o for o in nantong.orgs if "托管" in o.name + o.short_name or "联络站" in o.name + o.short_name]
+    # Communities are 党委 or 党总支; "大党委" is the regional flag of a committee, not a kind.
+    kinds = Counter(org.kind for _area, org in nantong.communities)
+    assert set(kinds) == {OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH} and kinds[OrgKind.GENERAL_BRANCH] > 40
+    assert all(org.is_regional == (org.kind == OrgKind.COMMITTEE) for _area, org in nantong.communities)
     assert counts["members"] == 465_134
     assert counts["communities"] == 229
     assert counts["grid_branches"] == 1_633
