@@ -14,6 +14,7 @@ COPY of the same rows (PostgreSQL). Run last by worker.py: it empties the member
 """
 
 import io
+import os
 import re
 import tempfile
 import time
@@ -145,8 +146,10 @@ def measure(args):
             spent["write"] += time.perf_counter() - began
 
     services.member_bulk_create = timed_bulk_create
+    cpu_began = time.process_time()
     try:
         job, import_seconds = _run_job(good, admin)
+        cpu_seconds = time.process_time() - cpu_began
     finally:
         services.member_bulk_create = original
     imported = Member.objects.count()
@@ -169,7 +172,8 @@ def measure(args):
         path.unlink()
     folder.rmdir()
     return {
-        "available": True, "rows": rows, "file_mb": round(len(data) / 1024 / 1024, 1),
+        "available": True, "rows": rows, "load_average": round(os.getloadavg()[0], 1),
+        "cpu_seconds": round(cpu_seconds, 1), "file_mb": round(len(data) / 1024 / 1024, 1),
         "export_seconds": round(export_seconds, 1),
         "bad_row": bad_row, "bad_seconds": round(bad_seconds, 1), "bad_ok": bad_ok,
         "bad_problems": bad_problems[:3],

@@ -111,7 +111,9 @@ def import_rows(imp):
         _ratio(imp["seconds"], imp["copy_seconds"]),
         f"reading {imp['read_seconds']:.0f} s, encryption ~{imp['encrypt_seconds']:.0f} s, writes "
         f"{imp['write_seconds']:.0f} s, checking the rest {imp['check_seconds']:.0f} s; {bad}"
-        + ("" if imp["ok"] else "; **rows or audit entry missing**"),
+        + ("" if imp["ok"] else "; **rows or audit entry missing**")
+        + (f"; load average {imp['load_average']} during this step" if "load_average" in imp else "")
+        + (f", {imp['cpu_seconds']:.0f} s of CPU in the Python process" if "cpu_seconds" in imp else ""),
     )]
 
 
@@ -231,6 +233,13 @@ def findings(result):
                     f"{imp['copy_seconds'] / imp['rows'] * 1e6:.0f} µs for COPY; the target of 60 s for "
                     f"{imp['rows']:,} rows is {60 / imp['rows'] * 1e6:.0f} µs per row "
                     + ("(met)." if imp["seconds"] <= 60 else f"({imp['seconds'] / 60:.1f}× over it in this run)."))
+        seeded = imp.get("seed_members_seconds")  # set when the import ran in a separate, busier run
+        if seeded:
+            factor = seeded / result["seed"]["timings"]["members"]
+            said.append(f"That step ran separately, on a busier machine: seeding the same members took {seeded:.0f} s "
+                        f"there against {result['seed']['timings']['members']:.0f} s here ({factor:.1f}×); at "
+                        f"this section's load the import would take about {imp['seconds'] / factor:.0f} s and "
+                        f"COPY {imp['copy_seconds'] / factor:.0f} s.")
     return " ".join(said) + "\n"
 
 
