@@ -16,6 +16,7 @@ guess by msgmerge is usually wrong), and the script ends by naming every English
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,7 +49,7 @@ def fill_traditional(po_path):
 
 def _percent_escaped(text, like):
     # blocktranslate writes a literal % as %% in its msgid; the translation must do the same
-    return text.replace("%", "%%") if "%%" in like else text
+    return re.sub(r"%(?![(%])", "%%", text) if "%%" in like else text
 
 
 def fill_english(po_path, tsv_path):

@@ -60,7 +60,7 @@ class GrantForm(ScopedForm):
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("操作人"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("动作"), required=False)
-    object_type = forms.CharField(label=_("对象类型"), required=False, max_length=64)
+    object_type = forms.ChoiceField(label=_("对象类型"), required=False)
     q = forms.CharField(label=_("对象"), required=False, max_length=100)
     request_id = forms.CharField(label=_("请求编号"), required=False, max_length=64)
     since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -68,6 +68,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from dangjian.core.audit import action_choices
+        from dangjian.core.audit import action_choices, object_type_choices
 
         self.fields["action"].choices = [("", _("全部"))] + action_choices()
+        self.fields["object_type"].choices = [("", _("全部"))] + object_type_choices()

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core import audit
 from dangjian.core.tables import Column, Table
 
 
@@ -23,12 +24,16 @@ class AuditTable(Table):
         Column("actor", _("操作人"), accessor="actor_name", css="meta"),
         Column("client_ip", _("来源地址"), css="meta mono"),
         Column("action", _("动作"), accessor="get_action_display", css="meta"),
-        Column("object_type", _("对象类型"), css="meta"),
+        Column("object_type", _("对象类型"), accessor="object_type_label", css="meta"),
         Column("object", _("对象"), css="wrap", template_name="accounts/cells/audit_object.html"),
         Column("row_count", _("行数"), css="num"),
         Column("request_id", _("请求编号"), css="mono", template="<code>{{ row.request_id }}</code>"),
     ]
     empty_text = _("您可查看的范围内还没有审计记录。")
+
+    def prepare(self, rows):
+        for row in rows:  # in words, as the action is: the model's verbose name, not "orgs.member"
+            row.object_type_label = audit.object_type_label(row.object_type)
     empty_filtered_text = _("没有符合条件的记录，可清除筛选后再看。")
 
 

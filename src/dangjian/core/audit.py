@@ -64,6 +64,25 @@ def is_declared(code):
     return code in _ACTIONS
 
 
+def object_type_label(code):
+    """An entry's object type in words: the model's verbose name ('orgs.member' -> 党员),
+    the code itself only when no installed model has it (an entry older than a rename)."""
+    from django.apps import apps
+
+    try:
+        return apps.get_model(code)._meta.verbose_name
+    except (LookupError, ValueError):
+        return code
+
+
+def object_type_choices():
+    """(code, verbose name) of the project's models, for the audit page's filter."""
+    from django.apps import apps
+
+    models = [m for m in apps.get_models() if m.__module__.startswith("dangjian.")]
+    return sorted(((m._meta.label_lower, m._meta.verbose_name) for m in models), key=lambda c: c[0])
+
+
 declare(**{
     "create": _("创建"), "update": _("修改"), "delete": _("删除"), "move": _("移动"), "close": _("撤销"),
     "import": _("导入"), "export": _("导出"), "view_pii": _("查看完整个人信息"), "seed": _("载入演示数据"),
