@@ -470,7 +470,7 @@ def test_import_page_runs_a_job_and_shows_problems_then_counts(client, city, use
     assert job.status == "failed" and job.owner == users["a"] and job.upload is None
     text = client.get(response["Location"]).content.decode()
     assert "所在党组织" in text and "管辖范围" in text and "<td class=\"num\">2</td>" in text
-    assert "hx-get" not in text  # a finished job stops polling
+    assert 'hx-trigger="every 2s"' not in text  # a finished job stops polling
     report = client.get(reverse("import_job_problems", args=[job.pk]))
     rows = list(csv.reader(stdlib_io.StringIO(report.content.decode("utf-8-sig"))))
     assert rows[0] == ["行", "列", "单元格内容", "问题", "Problem"] and rows[1][:2] == ["2", "所在党组织"]
