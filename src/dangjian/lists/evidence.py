@@ -1,9 +1,14 @@
 """Checks on evidence uploads: size, count, and the type read from the file's first
-bytes (a renamed .exe is not a photo, whatever its name says)."""
+bytes (a renamed .exe is not a photo, whatever its name says). Photos lose the location
+in their EXIF data unless the uploader chooses to keep it (burden rules: no accidental
+traces)."""
 
 import hashlib
+import io
 import os
 import uuid
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -46,8 +51,38 @@ class CheckedFile:
         return uuid.uuid4().hex + os.path.splitext(self.name)[1].lower()
 
 
-def check_files(files):
-    """Validate uploads; return CheckedFile objects or raise ValidationError on `files`."""
+GPS_IFD = 0x8825  # the EXIF tag that holds the GPS block (latitude, longitude, altitude)
+_PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+
+
+def without_location(upload, content_type):
+    """The photo with its EXIF GPS block removed, or the upload itself when it holds none.
+    A JPEG keeps its quantisation tables (`quality="keep"`), so the picture is unchanged."""
+    from PIL import Image
+
+    fmt = _PIL_FORMATS.get(content_type)
+    if fmt is None:
+        return upload
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            exif = image.getexif()
+            if GPS_IFD not in exif:
+                return upload
+            del exif[GPS_IFD]
+            out = io.BytesIO()
+            options = {"quality": "keep"} if fmt == "JPEG" else {}
+            image.save(out, format=fmt, exif=exif.tobytes(), **options)
+    except (OSError, ValueError, SyntaxError):  # a photo Pillow cannot re-encode keeps no GPS we can read either
+        return upload
+    finally:
+        upload.seek(0)
+    return SimpleUploadedFile(getattr(upload, "name", "photo"), out.getvalue(), content_type=content_type)
+
+
+def check_files(files, *, keep_location=False):
+    """Validate uploads; return CheckedFile objects or raise ValidationError on `files`.
+    Photos lose their EXIF location unless `keep_location`."""
     files = [f for f in (files or []) if f]
     if len(files) > MAX_FILES:
         raise ValidationError({"files": _("每次最多上传%(n)d个文件。") % {"n": MAX_FILES}})
@@ -74,6 +109,9 @@ def check_files(files):
                           % {"name": name})
             continue
         upload.seek(0)
+        if spec[1] == EvidenceKind.PHOTO and not keep_location:
+            upload = without_location(upload, spec[0])
+            size = upload.size
         digest = hashlib.sha256()
         for chunk in iter(lambda: upload.read(1024 * 1024), b""):
             digest.update(chunk)

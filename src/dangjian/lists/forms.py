@@ -48,7 +48,7 @@ class ListForm(ScopedForm):
     averaging = forms.ChoiceField(label=_("汇总方式"), choices=Averaging.choices, initial=Averaging.WEIGHTED,
                                   help_text=_("加权平均：Σ(权重×进度)÷Σ权重；简单平均：各项进度相加后除以项数。"))
     missing_progress = forms.ChoiceField(label=_("未报进度的事项"), choices=MissingProgress.choices,
-                                         initial=MissingProgress.ZERO)
+                                         initial=MissingProgress.EXCLUDE)
     description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, lst=None, **kwargs):
@@ -177,21 +177,29 @@ class ReportForm(forms.Form):
     note = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     files = MultipleFileField(label=_("佐证材料（可选：照片或文件）"), required=False,
                               help_text=_("不是必填项。每次最多9个文件，每个不超过10MB。"))
+    keep_location = forms.BooleanField(label=_("保留照片中的拍摄位置"), required=False,
+                                       help_text=_("默认去除照片里的定位信息（EXIF）。"))
 
     def __init__(self, *args, measure, **kwargs):
         super().__init__(*args, **kwargs)
+        # Progress is entered one way: the value reached when the measure has a target value
+        # (the percent follows from it), else the percent.
         if measure.target_value is None:
             del self.fields["value"]
+            self.fields["percent"].required = True
         else:
+            del self.fields["percent"]
+            self.fields["value"].required = True
             self.fields["value"].label = _("已完成值（目标 %(value)s%(unit)s）") % {
                 "value": format(measure.target_value.normalize(), "f"), "unit": measure.target_unit}
-            self.fields["percent"].help_text = _("填写已完成值时可不填进度，系统按目标值折算。")
+            self.fields["value"].help_text = _("系统按目标值折算进度。")
 
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(label=_("验收结论"), choices=[("accept", _("验收通过")), ("return", _("退回整改"))],
                                  widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("意见（退回时必填）"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(label=_("意见（退回时必填，写明需要整改什么）"), widget=forms.Textarea(attrs={"rows": 2}),
+                             required=False)
 
 
 class PublishForm(forms.Form):

@@ -86,8 +86,10 @@ class List(VersionedModel):
     period_end = models.DateField(_("结束日期"))
     description = models.TextField(_("说明"), blank=True)
     averaging = models.CharField(_("汇总方式"), max_length=12, choices=Averaging.choices, default=Averaging.WEIGHTED)
+    # Burden rule: silence is not punished. An unreported item is "not counted" unless the
+    # list says otherwise.
     missing_progress = models.CharField(_("未报进度的事项"), max_length=12, choices=MissingProgress.choices,
-                                        default=MissingProgress.ZERO)
+                                        default=MissingProgress.EXCLUDE)
     is_public = models.BooleanField(_("公示"), default=False)
     published_at = models.DateTimeField(_("首次公示时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -190,6 +190,15 @@ def rank(rows):
     return ranked + [r for r in rows if r.value is None]
 
 
+# Burden rules: no ranking below the branch level. A board opened at a branch (or a group)
+# lists its groups side by side, in tree order, without places.
+UNRANKED_ROOT_KINDS = ("branch", "group")
+
+
+def ranks_children(root):
+    return root.kind not in UNRANKED_ROOT_KINDS
+
+
 def board(user, root, *, kind=None, domain=None, programme=None, year=None, today=None):
     """Sibling organisations (the children of `root`) side by side: completion (the one
     definition in rollup.py, each list by its own rules), overdue, accepted, ranked by
@@ -205,7 +214,8 @@ def board(user, root, *, kind=None, domain=None, programme=None, year=None, toda
     total = _combine(figures.values())
     return {
         "root": root,
-        "rows": rank(rows),
+        "rows": rank(rows) if ranks_children(root) else rows,
+        "ranked": ranks_children(root),
         "self_row": self_row,
         "total": total,
         "total_value": completion(total),

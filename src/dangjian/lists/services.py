@@ -7,6 +7,7 @@ items needs a reason and is kept as a Revision that the public page shows.
 
 import contextvars
 import datetime
+import re
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
@@ -226,7 +227,7 @@ def _list_errors(*, org, kind, title, period_start, period_end, averaging, missi
 
 @transaction.atomic
 def list_create(*, actor, org, kind, title, period_start, period_end, description="",
-                averaging=Averaging.WEIGHTED, missing_progress=MissingProgress.ZERO):
+                averaging=Averaging.WEIGHTED, missing_progress=MissingProgress.EXCLUDE):
     """Create a list owned by `org` (in the actor's scope) for a period."""
     if org is not None:
         require(actor, "change", org, field="org")
@@ -612,10 +613,11 @@ def measure_delete(*, actor, measure):
 # Progress, evidence, acceptance ------------------------------------------------------
 
 @transaction.atomic
-def measure_report_progress(*, actor, measure, percent=None, value=None, note="", files=()):
+def measure_report_progress(*, actor, measure, percent=None, value=None, note="", files=(), keep_location=False):
     """Report progress on a measure: a percent, or a value reached towards the target
-    (from which the percent follows), what was done, and optional evidence files. At
-    100 % the measure goes to the level above for acceptance (验收)."""
+    (from which the percent follows), what was done, and optional evidence files (photos
+    lose their EXIF location unless `keep_location`). At 100 % the measure goes to the
+    level above for acceptance (验收)."""
     _locked(List, measure.list_id)  # a first report can change the list's shares: see refresh_shares
     measure = _locked(Measure, measure.pk)
     require(actor, "change", measure.org)
@@ -635,7 +637,7 @@ def measure_report_progress(*, actor, measure, percent=None, value=None, note=""
         errors["percent"] = _("请填写进度。")
     if errors:
         raise ValidationError(errors)
-    checked = evidence_checks.check_files(files)
+    checked = evidence_checks.check_files(files, keep_location=keep_location)
     if percent_number is None:
         percent_number = min(Decimal(100), value_number * 100 / measure.target_value)
     percent_number = percent_number.quantize(Decimal("0.01"))
@@ -697,14 +699,24 @@ def measure_accept(*, actor, measure, note=""):
     return measure
 
 
+# A reason that only asks for photos: evidence is optional (burden rules: no forced traces),
+# so it cannot be the whole reason to send a measure back.
+_PHOTO_ONLY = re.compile(r"^(请|需|需要|要)?(补充|补传|上传|补|提供|缺少?|没有|无|未见|未上传)?(现场|佐证|活动)?"
+                         r"(照片|图片|相片|影像|photos?|pictures?)(材料)?[。.!！,，\s]*$", re.IGNORECASE)
+
+
 @transaction.atomic
 def measure_send_back(*, actor, measure, reason):
-    """Send a measure back (退回) with a reason: it is open again for its owners."""
+    """Send a measure back (退回) with a reason, which its owners see: it is open again for
+    them. Lack of photos alone is not a reason (photos are optional evidence)."""
     measure = _locked(Measure, measure.pk)
     _require_reviewer(actor, measure)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写退回原因。")}, code="required")
+    if _PHOTO_ONLY.match(reason):
+        raise ValidationError({"reason": _("照片不是必需的，不能只因缺少照片而退回；请写明需要整改的内容。")},
+                              code="photos_only")
     if measure.status not in (MeasureStatus.SUBMITTED, MeasureStatus.IN_PROGRESS):
         raise ValidationError({"status": _("只有推进中或待验收的措施可以退回。")}, code="not_reviewable")
     before = {"status": measure.status}

@@ -382,7 +382,7 @@ def _create(parsed, actor, result):
         start = parse(row, "period_start", _date, required=True)
         end = parse(row, "period_end", _date, required=True)
         averaging = parse(row, "averaging", _AVERAGING.convert) or Averaging.WEIGHTED
-        missing = parse(row, "missing_progress", _MISSING.convert) or MissingProgress.ZERO
+        missing = parse(row, "missing_progress", _MISSING.convert) or MissingProgress.EXCLUDE
         if not title:
             fail(row, "list_title", _("不能为空。"))
         if result.problem_count > before:

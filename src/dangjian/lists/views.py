@@ -53,6 +53,7 @@ from .models import (
     ListKind,
     Measure,
     MeasureStatus,
+    OPEN_STATUSES,
     MissingProgress,
     Notification,
     Programme,
@@ -426,7 +427,10 @@ MEASURE_DETAIL = Measure.objects.select_related("list__org", "org", "project__pr
 def _measure_context(user, measure, *, failed_report=None):
     """What the measure page shows; `failed_report` is a report form with errors to show again."""
     reviewer_org = services.reviewing_org(measure.org)
-    can_report = user_can(user, "change", measure.org) and measure.status != MeasureStatus.ACCEPTED
+    is_owner = user_can(user, "change", measure.org)
+    # The owner reports only while there is work to do: not while the level above reviews
+    # it, not after acceptance.
+    can_report = is_owner and measure.status in OPEN_STATUSES
     can_review = (user_can(user, "change", reviewer_org)
                   and measure.status in (MeasureStatus.SUBMITTED, MeasureStatus.IN_PROGRESS))
     if failed_report is not None:
@@ -434,13 +438,25 @@ def _measure_context(user, measure, *, failed_report=None):
     else:
         report_form = ReportForm(measure=measure) if can_report else None
         review_form = ReviewForm() if can_review else None
+    reports = list(measure.reports.prefetch_related("evidence"))
     return {
-        "measure": measure, "lst": measure.list, "reports": list(measure.reports.prefetch_related("evidence")),
+        "measure": measure, "lst": measure.list, "reports": reports,
+        "latest_report": reports[0] if reports else None, "is_owner": is_owner,
+        "return_reason": measure.reviews.filter(decision="returned").values_list("reason", flat=True).first()
+        if measure.status == MeasureStatus.RETURNED else None,
+        "reviewer_level": reviewer_level(reviewer_org),
         "reviews": list(measure.reviews.select_related("reviewer_org")),
         "report_form": report_form, "review_form": review_form,
         "can_edit": user_can(user, "change", measure.list.org) and measure.status != MeasureStatus.ACCEPTED,
         "reviewer_org": reviewer_org, "ancestors": _ancestors(user, measure.org),
     }
+
+
+def reviewer_level(org):
+    """How the reviewing organisation is named in "已提交街道验收": its area's level (街道,
+    社区...), else its name."""
+    area = getattr(org, "area", None)
+    return area.get_kind_display() if area is not None else org.name
 
 
 class MeasureDetailView(ObjectDetailView):
@@ -450,6 +466,11 @@ class MeasureDetailView(ObjectDetailView):
 
     def get_extra_context(self):
         return _measure_context(self.request.user, self.object)
+
+    def post(self, request, *args, **kwargs):
+        """The report form posts to the measure's own URL, so a failed form stays there
+        (a reload shows the page again, never a 405)."""
+        return measure_report(request, *args, **kwargs)
 
 
 class MeasureReportView(ObjectEditView):
@@ -469,7 +490,19 @@ class MeasureReportView(ObjectEditView):
     def service_kwargs(self, form):
         data = form.cleaned_data
         return {"measure": self.object, "percent": data.get("percent"), "value": data.get("value"),
-                "note": data.get("note", ""), "files": data.get("files") or []}
+                "note": data.get("note", ""), "files": data.get("files") or [],
+                "keep_location": bool(data.get("keep_location"))}
+
+    def get_success_message(self, report):
+        """Say what happens next: at 100 % the level above accepts it."""
+        measure = report.measure
+        if measure.status == MeasureStatus.SUBMITTED:
+            reviewer = services.reviewing_org(measure.org)
+            if reviewer.pk == measure.org_id:
+                return _("进展已报告，进度100%%，等待%(org)s验收。") % {"org": reviewer.name}
+            return _("已提交%(level)s验收（%(org)s），验收结果会出现在您的待办中。") % {
+                "level": reviewer_level(reviewer), "org": reviewer.name}
+        return _("进展已报告（%(percent)s%%）。") % {"percent": format(measure.progress.normalize(), "f")}
 
     def get_success_url(self, result):
         return reverse("lists:measure_detail", args=[self.object.pk])
@@ -528,7 +561,6 @@ evidence_file = EvidenceFileView.as_view()
 
 
 # Progress board ----------------------------------------------------------------------
-
 @login_required
 def board(request):
     """晒进度: the children of an organisation side by side, for a list kind or programme."""

@@ -1,9 +1,10 @@
 """Public disclosure (公示): published lists and their public items, per organisation,
 with progress and acceptance, open to anyone without logging in.
 
-What is shown: the list, its items, the responsible organisation, the responsible
-person's name and post (and no other personal data: no reporter names, no phone numbers,
-no evidence files), progress, acceptance, and every change made after publication.
+What is shown: the list, its items, the responsible organisation and the responsible
+post (no person's name, burden rules: no naming and shaming beside 逾期; no reporter names,
+no phone numbers, no evidence files), progress, acceptance, and every change made after
+publication. The completion headline says how many items it counts.
 """
 
 from django.core.paginator import Paginator
@@ -16,7 +17,7 @@ from dangjian.core.text import normalise_query
 from dangjian.orgs.models import Org
 
 from . import selectors
-from .models import List, MeasureStatus
+from .models import List, MeasureStatus, MissingProgress
 from .views import flatten, rule_text
 
 PAGE_SIZE = 50
@@ -59,12 +60,13 @@ def list_detail(request, pk):
     for item in rows:
         obj = item["obj"]
         if item["kind"] == "measure" and obj.responsible_id:
-            item["person"] = obj.responsible.name
             item["post"] = posts.get(obj.responsible_id, "")
+    counted = data.counts["reported"] if lst.missing_progress == MissingProgress.EXCLUDE else data.counts["measures"]
     shown = {("measure", m.pk) for m in data.measures} | {("project", p.pk) for p in data.projects}
     revisions = [r for r in lst.revisions.all()[:500]
                  if r.object_type not in ("measure", "project") or (r.object_type, r.object_id) in shown]
     return render(request, "public/list_detail.html", {
         "lst": lst, "data": data, "rows": rows, "formula": formula, "missing_text": missing_text,
         "revisions": revisions, "today": timezone.localdate(),
+        "counted": counted, "not_counted": data.counts["measures"] - counted,
     })

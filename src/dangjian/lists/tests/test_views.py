@@ -164,7 +164,7 @@ def test_list_pages_bounded_queries(community_client, city, people, django_asser
 
 def test_board_ranks_children_and_states_the_rule(client, city, people):
     admin = make_user("city_admin2", "org_admin", city.city)
-    lst = make_list(admin, city.city)
+    lst = make_list(admin, city.city, missing_progress="zero")
     a = make_measure(admin, lst, city.communities["a"])
     b = make_measure(admin, lst, city.communities["b"])
     make_measure(admin, lst, city.communities["b"], deadline=datetime.date(2020, 1, 1),
@@ -206,7 +206,8 @@ def test_public_pages_without_login(client, city, people):
     assert lst.title in org_page and "未公示清单" not in org_page
     page = client.get(reverse("public:list_detail", args=[lst.pk])).content.decode()
     assert "公开的措施（调整）" in page and "内部措施" not in page
-    assert "王小红" in page and "书记" in page
+    # Burden rule: the responsible organisation and post, never a person's name.
+    assert "王小红" not in page and 'data-testid="public-post">书记<' in page
     assert "13900001111" not in page and "139****1111" not in page and "李四家" not in page
     assert "名称更准确" in page  # the change after publication is shown
     assert "community_secretary" not in page  # no reporter names
