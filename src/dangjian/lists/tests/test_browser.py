@@ -134,7 +134,7 @@ def test_list_measure_progress_acceptance_board_and_public_page(live_server, peo
     page.click("button:has-text('提交进展')")
     page.wait_for_selector("text=进展已报告")
     assert page.inner_text("[data-testid=measure-progress]") == "40.0%"
-    assert page.locator(".evidence img").count() == 1
+    assert page.locator("[data-testid=evidence-open] img").count() == 1
     measure = Measure.objects.get()
     assert Evidence.objects.get().report.measure == measure
     page.goto(list_url)
