@@ -752,7 +752,7 @@ def sweep_deadlines(*, today=None, days=7, stdout=None):
     today = today or timezone.localdate()
     result = notifications.sweep(today=today, days=days)
     with transaction.atomic():
-        audit.record(actor=None, action="sweep", object_type="lists.measure", object_repr="lists_sweep",
+        audit.record(actor=None, action="sweep", object_type="lists.measure", object_repr="截止日期检查",
                      after={"today": today, **result}, row_count=result["due_soon"] + result["overdue"])
     if stdout is not None:
         stdout.write(f"due soon: {result['due_soon']} measures, overdue: {result['overdue']} measures, "

@@ -30,6 +30,7 @@ from dangjian.core.generic_views import (
 )
 from dangjian.core.page_filters import PageFilterMixin
 from dangjian.core.scope import get_visible_or_404, scope_paths, user_can
+from dangjian.core.spreadsheets.importer import may_import
 from dangjian.core.spreadsheets.views import import_page
 from dangjian.core.tree import in_subtree
 from dangjian.orgs.models import Org
@@ -99,6 +100,7 @@ class ListIndexView(ObjectListView):
         return {
             "figures": selectors.overview_figures(user),
             "can_create": bool(scope_paths(user, "change")),
+            "can_import": may_import(user),  # its own grant: a secretary without it is not offered a 403
             "overdue_url": _url("lists:measure_list", due="overdue"),
             "soon_url": _url("lists:measure_list", due="soon"),
             "submitted_url": _url("lists:measure_list", status="submitted"),
