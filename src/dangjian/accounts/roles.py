@@ -67,6 +67,10 @@ ADMIN_LANDINGS = (("manage_accounts", "accounts:user_list"), ("grant_roles", "ac
 def separated_admin_landing(user):
     from django.urls import reverse
 
+    from dangjian.core.scope import scope_paths
+
+    if scope_paths(user, "view"):
+        return None  # a business account (the separated administrators hold no business grant)
     for action, name in ADMIN_LANDINGS:
         if user_has_global(user, action):
             return reverse(name)

@@ -96,11 +96,21 @@ class MemberForm(ScopedForm):
 
 
 class PostAssignForm(ScopedForm):
-    member = PickField("member", options={"active": 1}, label=_("党员"))
+    member = PickField("member", options={"active": 1}, label=_("党员"), required=False)
+    # A post such as 楼栋长 may be held by a resident who is not a Party member (issue 9.1).
+    person_name = forms.CharField(label=_("或：非党员任职人姓名"), max_length=60, required=False,
+                                  help_text=_("楼栋长等职务可由非党员居民担任：不选党员时填写姓名。"))
+    person_phone = forms.CharField(label=_("非党员任职人电话"), max_length=20, required=False)
     kind = forms.ChoiceField(label=_("职务"), choices=PostKind.choices)
     start_on = forms.DateField(label=_("任职日期"), widget=DateInput(), initial=timezone.localdate)
     area = PickField("area", label=_("负责区域"), required=False)
     representing = forms.CharField(label=_("代表单位"), max_length=120, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("member")) == bool((data.get("person_name") or "").strip()):
+            raise forms.ValidationError(_("请选择任职的党员，或填写非党员任职人的姓名（二选一）。"))
+        return data
 
 
 class PostEndForm(forms.Form):

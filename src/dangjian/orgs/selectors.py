@@ -21,19 +21,23 @@ def members_for(user, root=None):
 
 
 def root_orgs(user):
-    """The tops of the user's visible subtrees (what the tree page opens with)."""
+    """The tops of the user's visible subtrees (what the tree page opens with); read once per
+    request's user, since the landing rule asks first."""
     paths = scope_paths(user, "view")
-    return list(Org.objects.filter(path__in=paths).select_related("area").order_by("path"))
+    cache = user.__dict__.setdefault("_root_orgs", {}) if getattr(user, "is_authenticated", False) else {}
+    key = tuple(paths)
+    if key not in cache:
+        cache[key] = list(Org.objects.filter(path__in=paths).select_related("area").order_by("path"))
+    return list(cache[key])
 
 
 def branch_landing(user):
     """A branch's secretary (a grid branch's included) works on the branch: "/" opens its page
     rather than an overview of one organisation (core.landing)."""
-    paths = scope_paths(user, "view")
-    if len(paths) != 1:
+    if len(scope_paths(user, "view")) != 1:
         return None
-    org = Org.objects.filter(path=paths[0], kind=OrgKind.BRANCH).only("pk").first()
-    return reverse("orgs:org_detail", args=[org.pk]) if org else None
+    roots = root_orgs(user)
+    return reverse("orgs:org_detail", args=[roots[0].pk]) if roots and roots[0].kind == OrgKind.BRANCH else None
 
 
 def covered_area_paths(user, root=None):

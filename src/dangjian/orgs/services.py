@@ -420,6 +420,13 @@ def _require_person(actor, person, *, field="person"):
 
 
 @transaction.atomic
+def post_assign_resident(*, actor, org, person_name, person_phone="", **post_fields):
+    """Record a non-member resident and give them the post, in one transaction (the form's path)."""
+    person = person_create(actor=actor, org=org, name=person_name, phone=person_phone)
+    return post_assign(actor=actor, org=org, person=person, **post_fields)
+
+
+@transaction.atomic
 def post_assign(*, actor, org, kind, start_on, member=None, person=None, area=None, representing=""):
     """Give a post at `org` to a member, or to a non-member `person` (exactly one of the two)."""
     from .models import PostKind

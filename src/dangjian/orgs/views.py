@@ -388,8 +388,19 @@ class PostAssignView(OrgFormView):
     title = gettext_lazy("任命职务")
     submit = gettext_lazy("任命")
 
+    error_aliases = {"name": "person_name", "phone": "person_phone", "person": "person_name"}
+
     def get_initial(self):
         return {"member": self.request.GET.get("member")}
+
+    def call_service(self, form):
+        kwargs = self.service_kwargs(form)
+        name, phone = kwargs.pop("person_name", ""), kwargs.pop("person_phone", "")
+        if kwargs.get("member") is None and name:
+            kwargs.pop("member", None)
+            return services.post_assign_resident(actor=self.request.user, person_name=name, person_phone=phone,
+                                                 **kwargs)
+        return services.post_assign(actor=self.request.user, **kwargs)
 
     def get_success_message(self, post):
         return _("已任命：%(post)s。") % {"post": post}

@@ -4,14 +4,14 @@ a person record with a name and an encrypted, masked phone, kept by the post's o
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from dangjian.core.models import AuditEntry
 from dangjian.orgs import services
 from dangjian.orgs.models import Person, Post, PostKind
-from dangjian.testing import make_user
+from dangjian.testing import make_id_number, make_user
 
 START = datetime.date(2026, 1, 5)
 
@@ -66,3 +66,45 @@ def test_persons_outside_the_scope_are_refused(city, secretary_a):
     assert set(raised.value.message_dict) == {"name", "phone"}
     assert Person.objects.count() == 1 and not Post.objects.exists()
     assert list(Person.objects.visible_to(secretary_a)) == []
+
+
+def test_the_post_form_takes_a_member_or_a_resident(client, city, secretary_a):
+    client.force_login(secretary_a)
+    url = reverse("orgs:post_assign", args=[city.branches["a"].pk])
+    base = {"kind": PostKind.BUILDING_HEAD, "start_on": "2026-01-05"}
+    assert "非党员任职人姓名" in client.get(url).content.decode()
+    # neither a member nor a name: refused, nothing written
+    response = client.post(url, base)
+    assert response.status_code == 200 and "二选一" in response.content.decode() and not Post.objects.exists()
+    response = client.post(url, {**base, "person_name": "王阿姨", "person_phone": "12ab"})
+    assert response.status_code == 200 and "7 至 20 位数字" in response.content.decode()
+    assert not Person.objects.exists() and not Post.objects.exists()
+    response = client.post(url, {**base, "person_name": "王阿姨", "person_phone": "13912345678"})
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert post.member is None and post.person.name == "王阿姨" and post.person.phone == "13912345678"
+
+
+def test_a_grid_branch_secretary_acts_on_the_branch(city, secretary_a):
+    """The grid branch's secretary reports progress on the branch's measure and keeps its
+    members' records; a grid worker only reads."""
+    from dangjian.lists import services as list_services
+    from dangjian.lists.models import ListKind
+
+    street_secretary = make_user("street_sec_a", "secretary", city.streets["a"])
+    lst = list_services.list_create(actor=street_secretary, org=city.streets["a"], kind=ListKind.TASK, title="任务",
+                                    period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 12, 31))
+    measure = list_services.measure_create(actor=street_secretary, lst=lst, org=city.branches["a"], title="中心户走访",
+                                           target="走访", start_on=START, deadline=datetime.date(2026, 12, 1))
+    list_services.measure_report_progress(actor=secretary_a, measure=measure, percent=40, note="已走访")
+    measure.refresh_from_db()
+    assert measure.progress == 40
+    member = services.member_create(actor=secretary_a, org=city.branches["a"], name="新党员",
+                                    id_number=make_id_number(), joined_on=datetime.date(2020, 7, 1), status="full",
+                                    category="retired")
+    assert member.org == city.branches["a"]
+    worker = make_user("worker_a", "grid_worker", city.branches["a"])
+    with pytest.raises((PermissionDenied, ValidationError)):
+        list_services.measure_report_progress(actor=worker, measure=measure, percent=60, note="")
+    measure.refresh_from_db()
+    assert measure.progress == 40
