@@ -50,7 +50,8 @@ def measure_sections(user, *, entries):
     today = timezone.localdate()
     own = Measure.objects.filter(subtree_q("org__path", paths))
     to_accept = Measure.objects.filter(_reviewable_q(paths), status=MeasureStatus.SUBMITTED)
-    returned = own.filter(status=MeasureStatus.RETURNED)
+    # Sent back to me as the owner: not the measures I reviewed and returned to those below.
+    returned = own.filter(status=MeasureStatus.RETURNED).exclude(_reviewable_q(paths) & ~Q(org__path__in=paths))
     overdue = own.overdue(today)
     due_soon = own.due_soon(DUE_DAYS, today)
     list_url = reverse("lists:measure_list")

@@ -36,6 +36,7 @@ def test_the_reviewer_sees_what_to_accept_and_the_owner_what_was_sent_back(city,
     services.measure_send_back(actor=people["street"], measure=reported, reason="请补充服务站挂牌的说明")
     assert "to_accept" not in _counts(people["street"])
     assert _counts(people["community"]).get("returned") == 1
+    assert "returned" not in _counts(people["street"])  # the reviewer sent it back; it is not the street's to redo
     page = {s.key: s for s in inbox.sections(people["community"], entries=True)}
     assert page["returned"].entries[0].url == reverse("lists:measure_detail", args=[reported.pk])
 
