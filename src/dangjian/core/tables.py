@@ -29,6 +29,13 @@ from django.utils.translation import gettext_lazy as _
 EMPTY = "—"
 
 
+def _ordered(field, *, descending):
+    """A field name or an expression (such as core.text.PinyinOrder()), in the chosen direction."""
+    if isinstance(field, str):
+        return f"-{field}" if descending else field
+    return field.desc() if descending else field.asc()
+
+
 class Column:
     def __init__(self, name, label, *, accessor=None, template=None, template_name=None, order_by=None, css=""):
         self.name = name
@@ -80,7 +87,7 @@ class Table:
         if self.sort:
             column = self._column(self.sort.lstrip("-"))
             prefix = "-" if self.sort.startswith("-") else ""
-            queryset = queryset.order_by(*[prefix + field for field in column.order_by])
+            queryset = queryset.order_by(*[_ordered(field, descending=bool(prefix)) for field in column.order_by])
         elif self.default_order:
             queryset = queryset.order_by(*self.default_order)
         self.page = Paginator(queryset, self.paginate_by).get_page(request.GET.get(self.page_param))

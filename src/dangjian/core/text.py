@@ -4,6 +4,7 @@ script, by full pinyin and by pinyin initials. The key is computed once, at writ
 from functools import lru_cache
 
 import opencc
+from django.db.models import CharField, F, Func
 from pypinyin import lazy_pinyin
 
 _t2s = opencc.OpenCC("t2s")
@@ -22,7 +23,7 @@ def _char_pinyin(char):
 
 @lru_cache(maxsize=65536)  # names repeat: a registry import asks for the same ones many times
 def search_key(*parts):
-    """'张三丰' -> '张三丰 zhangsanfeng zsf' (lower-case); '1号楼' -> '1号楼 1haolou 1hl'.
+    """'张三丰' -> 'zhangsanfeng 张三丰 zsf' (lower-case); '1号楼' -> '1haolou 1号楼 1hl'.
 
     The text is kept as written and, where OpenCC changes it, in its Simplified form as
     well: t2s maps some characters that are already Simplified (the surname 沈 becomes
@@ -37,8 +38,27 @@ def search_key(*parts):
     syllables = [s for s in syllables if s]
     full = "".join(syllables)
     initials = "".join(s[0] for s in syllables)
-    forms = (original, simplified if simplified != original else "", full, initials)
+    # The full pinyin comes first, so ordering by the key orders names by pinyin (PINYIN_ORDER).
+    forms = (full, original, simplified if simplified != original else "", initials)
     return " ".join(x for x in forms if x)
+
+
+class PinyinOrder(Func):
+    """Order rows by the pinyin of their name: `order_by(PinyinOrder().asc(), "pk")`.
+
+    The search key starts with the name's full pinyin (search_key), so the key is the sort
+    key; it is compared bytewise (COLLATE "C" on PostgreSQL, SQLite's default), so a
+    database collation that ignores spaces cannot mix one name's pinyin into the next
+    form. Homophones fall back to the characters, then the caller's next field."""
+
+    template = "%(expressions)s"
+    output_field = CharField()
+
+    def __init__(self, field="search_text", **extra):
+        super().__init__(F(field), **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template='%(expressions)s COLLATE "C"', **extra)
 
 
 def normalise_query(query):
