@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dangjian.core.inbox import ENTRY_LIMIT, Entry, Section
 from dangjian.core.scope import scope_paths
@@ -73,7 +74,7 @@ def measure_sections(user, *, entries):
         if sections[1].count:
             sections[1].entries = _entries(returned, lambda m: _("退回整改"))
         if sections[2].count:
-            sections[2].entries = _entries(overdue, lambda m: _("已逾期%(n)d天") % {"n": m.days_overdue})
+            sections[2].entries = _entries(overdue, lambda m: ngettext("已逾期%(n)d天", "已逾期%(n)d天", m.days_overdue) % {"n": m.days_overdue})
         if sections[3].count:
-            sections[3].entries = _entries(due_soon, lambda m: _("还剩%(n)d天") % {"n": m.days_left})
+            sections[3].entries = _entries(due_soon, lambda m: ngettext("还剩%(n)d天", "还剩%(n)d天", m.days_left) % {"n": m.days_left})
     return sections

@@ -6,6 +6,7 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dangjian.core.scope import has_global
 from dangjian.core.spreadsheets.models import ImportJob
@@ -26,8 +27,8 @@ def finished_imports(user, *, entries):
         rows = jobs.only("id", "kind", "filename", "status", "created_count", "problem_count")[:ENTRY_LIMIT]
         section.entries = [
             Entry(title=job.filename or job.kind, url=reverse("import_job", args=[job.pk]),
-                  note=(_("新建%(n)d条") % {"n": job.created_count}) if job.status == ImportJob.Status.DONE
-                  else (_("%(n)d个问题，未导入") % {"n": job.problem_count}),
+                  note=(ngettext("新建%(n)d条", "新建%(n)d条", job.created_count) % {"n": job.created_count}) if job.status == ImportJob.Status.DONE
+                  else (ngettext("%(n)d个问题，未导入", "%(n)d个问题，未导入", job.problem_count) % {"n": job.problem_count}),
                   late=job.status == ImportJob.Status.FAILED)
             for job in rows]
     return [section]

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dangjian.core import audit, notify
 
@@ -103,8 +104,8 @@ def digests_send(*, today=None, weekday=0, stdout=None):
             continue
         total = sum(s.count for s in found)
         lines = [f"{s.title}：{s.count}" for s in found]
-        title = (_("每日待办摘要：%(n)d项") if frequency == DigestFrequency.DAILY else _("每周待办摘要：%(n)d项")) % {
-            "n": total}
+        title = (ngettext("每日待办摘要：%(n)d项", "每日待办摘要：%(n)d项", total) if frequency == DigestFrequency.DAILY
+                 else ngettext("每周待办摘要：%(n)d项", "每周待办摘要：%(n)d项", total)) % {"n": total}
         try:
             with transaction.atomic():
                 digest = Digest.objects.create(user=user, period=period, item_count=total)

@@ -41,8 +41,18 @@ def test_compiled_catalog_matches_the_po_file(language):
     assert not stale, f"{language}: .mo out of date for {len(stale)} entries (run make messages), e.g. {stale[:5]}"
 
 
-def test_english_plurals_follow_the_count():
+@pytest.mark.parametrize("msgid, one, two", [
+    ("剩余 %(n)s 个恢复码。", "1 recovery code remaining.", "2 recovery codes remaining."),
+    ("%(n)s 人", "1 member", "2 members"),  # organisation tree
+    ("还剩%(n)d天", "1 day left", "2 days left"),  # inbox
+    ("已逾期%(n)d天", "Overdue by 1 day", "Overdue by 2 days"),
+    ("已逾期 %(days)s 天", "1 day overdue", "2 days overdue"),  # measure page
+    ("导入成功：新建 %(n)s 条记录。", "Import successful: 1 record created.", "Import successful: 2 records created."),
+])
+def test_english_plurals_follow_the_count(msgid, one, two):
+    # The catalog holds these as plural entries only while the code asks with ngettext /
+    # blocktranslate count; a plain gettext call would leave the English "1 days".
+    name = "days" if "%(days)" in msgid else "n"
     with translation.override("en"):
-        one = translation.ngettext("剩余 %(n)s 个恢复码。", "剩余 %(n)s 个恢复码。", 1) % {"n": 1}
-        many = translation.ngettext("剩余 %(n)s 个恢复码。", "剩余 %(n)s 个恢复码。", 2) % {"n": 2}
-    assert (one, many) == ("1 recovery code remaining.", "2 recovery codes remaining.")
+        got = [translation.ngettext(msgid, msgid, n) % {name: n} for n in (1, 2)]
+    assert got == [one, two]
