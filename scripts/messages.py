@@ -81,11 +81,42 @@ def fill_english(po_path, tsv_path):
     return [entry.msgid for entry in catalog if not entry.translated() and not entry.obsolete]
 
 
+def add_column_texts(po_paths):
+    """The import page shows each registered spreadsheet column's header and format in the
+    reader's language ({% translate column.label %}); the texts are plain strings in the apps'
+    spreadsheets modules (the files keep them in Simplified Chinese), so they are added to the
+    catalogs here, after makemessages, as entries of their own."""
+    import django
+    import polib  # noqa: only needed here
+
+    sys.path.insert(0, str(ROOT / "src"))
+    django.setup()
+    from django.utils.module_loading import autodiscover_modules
+
+    from dangjian.core.spreadsheets.importer import IMPORTS
+
+    autodiscover_modules("spreadsheets")
+    texts = {}
+    for spec in IMPORTS.values():
+        for column in spec.columns:
+            for text in (column.label, column.fmt):
+                if text and not column.read_only:
+                    texts.setdefault(str(text), f"spreadsheet column ({spec.kind}.{column.key})")
+    for po_path in po_paths:
+        catalog = polib.pofile(str(po_path))
+        present = {entry.msgid for entry in catalog if not entry.msgctxt}
+        for text, where in texts.items():
+            if text not in present:
+                catalog.append(polib.POEntry(msgid=text, msgstr="", comment=where))
+        catalog.save()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--english", help="msgid<TAB>English lines that fill empty or fuzzy English entries")
     args = parser.parse_args()
     run("makemessages", "-l", "zh_Hant", "-l", "en", "--no-obsolete", "-i", "tests/*")
+    add_column_texts([APP / "locale" / language / "LC_MESSAGES" / "django.po" for language in ("zh_Hant", "en")])
     fill_traditional(APP / "locale" / "zh_Hant" / "LC_MESSAGES" / "django.po")
     missing = fill_english(APP / "locale" / "en" / "LC_MESSAGES" / "django.po", args.english)
     run("compilemessages", "-l", "zh_Hant", "-l", "en")

@@ -51,6 +51,13 @@ MIN_WEIGHT = 0
 MAX_WEIGHT = 100
 
 
+# The seeded domains' names in the page's language (the rows keep the Simplified Chinese name).
+DOMAIN_LABELS = {
+    "central_city": _("中心城市建设"), "efficiency": _("效能建设"), "rural_prosperity": _("强村富民"),
+    "grassroots_governance": _("基层治理"), "civilisation": _("文明实践"), "ecology": _("生态环保"),
+}
+
+
 class ProgrammeDomain(models.Model):
     """A "党建+" programme domain. The six Xuzhou domains (六位一体) are seeded by a
     migration; a programme may also stand without a domain."""
@@ -66,7 +73,7 @@ class ProgrammeDomain(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self):
-        return self.name
+        return str(DOMAIN_LABELS.get(self.code, self.name))
 
 
 class ListQuerySet(ScopedQuerySet):
