@@ -56,3 +56,20 @@ def test_english_plurals_follow_the_count(msgid, one, two):
     with translation.override("en"):
         got = [translation.ngettext(msgid, msgid, n) % {name: n} for n in (1, 2)]
     assert got == [one, two]
+
+
+def test_every_choice_label_and_audit_action_has_english():
+    from django.apps import apps
+
+    from dangjian.core import audit
+
+    labels = {str(label) for _code, label in audit.action_choices()}
+    for model in apps.get_models():
+        if model.__module__.startswith("dangjian."):
+            labels.add(str(model._meta.verbose_name))
+            for field in model._meta.get_fields():
+                for _code, label in getattr(field, "flatchoices", None) or ():
+                    labels.add(str(label))
+    with translation.override("en"):
+        missing = sorted(label for label in labels if any("\u4e00" <= c <= "\u9fff" for c in translation.gettext(label)))
+    assert not missing, missing
