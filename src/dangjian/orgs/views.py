@@ -244,7 +244,8 @@ class OrgListView(ObjectListView):
         return {"member_counts": lambda ids: member_counts(self.request.user, ids)}
 
     def get_extra_context(self, table, filterset):
-        return {"within_org": _named_org(self.request.user, filterset.form, "within")}
+        return {"within_org": _named_org(self.request.user, filterset.form, "within"),
+                "can_export": bool(scope_paths(self.request.user, "export"))}  # its own grant: no link to a 403
 
 
 class OrgDetailView(ObjectDetailView):
@@ -453,7 +454,8 @@ class MemberListView(ObjectListView):
 
     def get_extra_context(self, table, filterset):
         return {"within_org": _named_org(self.request.user, filterset.form, "within"),
-                "only_org": _named_org(self.request.user, filterset.form, "org")}
+                "only_org": _named_org(self.request.user, filterset.form, "org"),
+                "can_export": bool(scope_paths(self.request.user, "export"))}
 
 
 class MemberDetailView(ObjectDetailView):
