@@ -4,9 +4,11 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
 from dangjian.core import views as core_views
+from dangjian.orgs import views as org_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("", org_views.home, name="home"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("dangjian.accounts.urls")),

@@ -22,6 +22,7 @@ import django_filters
 
 from dangjian.core import overview as core_overview
 from dangjian.core.generic_views import ObjectDetailView, ObjectEditView, ObjectListView
+from dangjian.core.landing import landing_url
 from dangjian.core.page_filters import PageFilterMixin
 from dangjian.core.scope import get_visible_or_404, scope_paths, user_can
 from dangjian.core.tree import in_subtree, minimal_paths, subtree_q
@@ -690,3 +691,21 @@ class AreaListView(ObjectListView):
 
 
 area_list = AreaListView.as_view()
+
+
+# Home ---------------------------------------------------------------------------------
+
+@login_required
+def home(request):
+    """The user's subtree at a glance; `?root=<org id>` narrows it to a visible org. Without
+    `root`, a user whose work is elsewhere (core.landing) is sent there."""
+    if "root" not in request.GET:
+        url = landing_url(request.user)
+        if url:
+            return redirect(url)
+    root = root_from_request(request)
+    context = overview_context(request.user, root)
+    context["root"] = root
+    context["roots"] = selectors.root_orgs(request.user)
+    context["ancestors"] = visible_ancestors(request.user, root) if root is not None else []
+    return render(request, "core/home.html", context)
