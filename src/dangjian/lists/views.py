@@ -101,6 +101,7 @@ class ListIndexView(ObjectListView):
             "figures": selectors.overview_figures(user),
             "can_create": bool(scope_paths(user, "change")),
             "can_import": may_import(user),  # its own grant: a secretary without it is not offered a 403
+            "can_board": selectors.default_root(user) is not None,  # no grant at an org (三员): no board
             "overdue_url": _url("lists:measure_list", due="overdue"),
             "soon_url": _url("lists:measure_list", due="soon"),
             "submitted_url": _url("lists:measure_list", status="submitted"),
