@@ -25,6 +25,7 @@ from dangjian.core.generic_views import ObjectDetailView, ObjectEditView, Object
 from dangjian.core.landing import landing_url
 from dangjian.core.page_filters import PageFilterMixin
 from dangjian.core.scope import get_visible_or_404, scope_paths, user_can
+from dangjian.core.text import PinyinOrder
 from dangjian.core.tree import in_subtree, minimal_paths, subtree_q
 
 from . import selectors, services
@@ -263,7 +264,7 @@ class OrgDetailView(ObjectDetailView):
         if can_view_members:
             direct_members = list(
                 Member.objects.visible_to(user, "view_members").filter(org=org, left_on__isnull=True)
-                .order_by("name", "pk")[:DETAIL_MEMBERS]
+                .order_by(PinyinOrder().asc(), "pk")[:DETAIL_MEMBERS]
             )
         counts = member_counts(user, [org.pk])
         rank = {kind: i for i, kind in enumerate(PostKind.values)}  # secretary first, as the choices list them
@@ -445,7 +446,7 @@ post_end = PostEndView.as_view()
 # Members -----------------------------------------------------------------------------
 
 class MemberListView(ObjectListView):
-    queryset = Member.objects.select_related("org").order_by("name", "pk")
+    queryset = Member.objects.select_related("org").order_by(PinyinOrder().asc(), "pk")
     view_action = "view_members"
     filterset_class = MemberPageFilter
     filter_defaults = {"left": "false"}

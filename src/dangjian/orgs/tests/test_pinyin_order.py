@@ -55,3 +55,8 @@ def test_org_list_name_column_sorts_by_pinyin(client, city):
     page = client.get(f"/orgs/list/?within={city.streets['a'].pk}&sort=name").content.decode()
     names = re.findall(r"(安居党支部|陈村党支部|张庄党支部)", page)
     assert names[:3] == ["安居党支部", "陈村党支部", "张庄党支部"]
+
+
+def test_org_page_lists_its_members_by_pinyin(client, city, people):
+    client.force_login(make_user("sec_pinyin", "secretary", city.districts["a"]))
+    assert _order(client.get(f"/orgs/{people.pk}/").content.decode(), NAMES) == PINYIN
