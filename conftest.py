@@ -12,6 +12,16 @@ def _fast_hashing(settings, request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # A test client request in another language (a django_language cookie) leaves that
+    # language active in the test's thread; the next test must start in the default one.
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Login attempts are counted per client address in the cache (accounts.ratelimit).
     from django.core.cache import cache

@@ -60,7 +60,7 @@ def fill_english(po_path, tsv_path):
     for line in Path(tsv_path).read_text(encoding="utf-8").splitlines() if tsv_path else ():
         if "\t" in line:
             msgid, english = line.split("\t", 1)
-            known[msgid.strip()] = english.strip()
+            known[msgid.strip()] = english.rstrip("\r")  # a translation may end in a space (", ")
     catalog = polib.pofile(str(po_path))
     for entry in catalog:
         if entry.translated():
@@ -82,7 +82,7 @@ def fill_english(po_path, tsv_path):
 
 
 def add_column_texts(po_paths):
-    """The import page shows each registered spreadsheet column's header and format in the
+    """The import and export pages show each registered spreadsheet column's header and format in the
     reader's language ({% translate column.label %}); the texts are plain strings in the apps'
     spreadsheets modules (the files keep them in Simplified Chinese), so they are added to the
     catalogs here, after makemessages, as entries of their own."""
@@ -100,7 +100,7 @@ def add_column_texts(po_paths):
     for spec in IMPORTS.values():
         for column in spec.columns:
             for text in (column.label, column.fmt):
-                if text and not column.read_only:
+                if text:
                     texts.setdefault(str(text), f"spreadsheet column ({spec.kind}.{column.key})")
     for po_path in po_paths:
         catalog = polib.pofile(str(po_path))

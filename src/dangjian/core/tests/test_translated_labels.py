@@ -31,3 +31,11 @@ def test_programme_domains_in_the_readers_language():
     with translation.override("zh-hant"):
         assert str(domain) == "基層治理"
     assert domain.name == "基层治理"
+
+
+def test_import_export_page_lists_columns_in_the_readers_language(client, city):
+    client.force_login(make_user("exchange", "org_admin", city.city))
+    client.cookies["django_language"] = "en"
+    page = client.get("/io/").content.decode()
+    assert "Organisation name, Short name" in page
+    assert "组织名称" not in page
