@@ -2,6 +2,7 @@
 ISO 7064 MOD 11-2 check character."""
 
 import datetime
+from operator import mul
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,8 @@ CHECK = "10X98765432"
 
 
 def check_character(first17):
-    return CHECK[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
+    # map() rather than a generator: a registry import checks half a million numbers.
+    return CHECK[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def normalise(value):

@@ -5,7 +5,8 @@ import datetime
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -208,7 +209,13 @@ def id_number_clashes(*, actor, hashes, exclude_pk=None):
     know: (visible, hidden). A clash with a member outside the actor's member scope is
     hidden: validation and dry runs answer as if the number were free, and only the write
     itself is refused, with a neutral message (docs/api.md, "ID numbers outside your scope")."""
-    taken = Member.objects.filter(id_number_hash__in=list(hashes))
+    hashes = list(hashes)
+    if connection.vendor == "postgresql" and len(hashes) > 50:
+        # An import asks 2,000 at a time: one array parameter instead of 2,000 placeholders
+        # is parsed and planned several times faster (bench/member_import.py).
+        taken = Member.objects.filter(id_number_hash__in=RawSQL("SELECT unnest(%s::varchar[])", [hashes]))
+    else:
+        taken = Member.objects.filter(id_number_hash__in=hashes)
     if exclude_pk:
         taken = taken.exclude(pk=exclude_pk)
     taken = set(taken.values_list("id_number_hash", flat=True))

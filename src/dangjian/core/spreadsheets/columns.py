@@ -158,11 +158,20 @@ class Column:
             return _decimal(raw)
         if self.kind == "bool":
             return _boolean(raw)
+        if self.kind == "choice" and type(raw) is str:
+            # A registry repeats a handful of spellings half a million times: remember each
+            # spelling's code instead of normalising it again.
+            memo = _CHOICE_MEMO.setdefault(id(self), {})
+            code = memo.get(raw)
+            if code is not None:
+                return code
         text = text_of(raw)
         if self.kind == "choice":
             if not text:
                 return ""
             code = self.choice_map().get(norm(text))
+            if code is not None and type(raw) is str and len(memo) < _CHOICE_MEMO_SIZE:
+                memo[raw] = code
             if code is None:
                 raise CellError(_("“%(value)s”不是有效的选项，可选：%(choices)s。"), value=excerpt(text),
                                 choices="、".join(self.labels()))
@@ -180,6 +189,8 @@ class Column:
 
 _CHOICE_CACHE = {}
 _COLUMN_MAPS = {}
+_CHOICE_MEMO = {}  # id(column) -> {cell text as written: code}; columns are module constants
+_CHOICE_MEMO_SIZE = 10_000
 
 
 def _choice_map(choices, aliases):

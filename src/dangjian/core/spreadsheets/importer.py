@@ -137,20 +137,48 @@ def cells(columns, positions, values):
 
 def read_row(columns, positions, values):
     """Convert one row's cells: returns (raw cells, parsed values, {key: CellError})."""
-    raw = cells(columns, positions, values)
-    parsed, errors = {}, {}
-    for column in columns:
-        if column.read_only:
+    plan = _row_plan(columns, positions)
+    size = len(values)
+    raw, parsed, errors = {}, {}, {}
+    # Called once per row of files of half a million rows: the loop is kept flat, and a
+    # short text cell (most cells) is taken as it is (the reader has stripped it).
+    for key, index, column, short_text, limit, required, skip in plan:
+        cell = values[index] if index < size else None
+        raw[key] = cell
+        if skip:
             continue
-        try:
-            parsed[column.key] = column.convert(raw[column.key])
-        except CellError as exc:
-            errors[column.key] = exc
-            parsed[column.key] = None
-            continue
-        if column.required and parsed[column.key] in (None, ""):
-            errors[column.key] = CellError(_("必填，不能为空。"))
+        if short_text and type(cell) is str and (limit is None or len(cell) <= limit):
+            value = cell.strip()
+        else:
+            try:
+                value = column.convert(cell)
+            except CellError as exc:
+                errors[key] = exc
+                parsed[key] = None
+                continue
+        parsed[key] = value
+        if required and (value is None or value == ""):
+            errors[key] = CellError(_("必填，不能为空。"))
     return raw, parsed, errors
+
+
+_ROW_PLANS = {}
+
+
+def _row_plan(columns, positions):
+    """Per column: (key, cell index, column, plain text?, longest text, required, read only)."""
+    # One import keeps one positions dict; the cache holds it, so its id() stays its own.
+    key = (id(columns), id(positions))
+    cached = _ROW_PLANS.get(key)
+    if cached is not None and cached[0] is positions and cached[1] is columns:
+        return cached[2]
+    missing = 1 << 30  # a column the header does not name: its cell is always None
+    plan = tuple((c.key, positions.get(c.key, missing), c, c.kind == "text", c.max_length, c.required,
+                  c.read_only) for c in columns)
+    if len(_ROW_PLANS) > 100:
+        _ROW_PLANS.clear()
+    _ROW_PLANS[key] = (positions, columns, plan)
+    return plan
 
 
 # Permission --------------------------------------------------------------------------

@@ -108,9 +108,10 @@ class Sheet:
         """
         source = self._xlsx_rows() if self.kind == "xlsx" else self._csv_rows()
         seen = 0
-        for number, values in source:
-            values = tuple(_clean_value(v) for v in values)
-            if all(v in (None, "") for v in values):
+        for number, values, clean in source:
+            if not clean:
+                values = tuple(_clean_value(v) for v in values)
+            if all(v is None or v == "" for v in values):
                 continue
             seen += 1
             if self.max_rows and seen > self.max_rows + 1:
@@ -132,7 +133,7 @@ class Sheet:
             self._scanned = True
         if _xml_size(self.data) <= fast_read_bytes():
             return self._calamine_rows()
-        return self._streamed_rows()
+        return ((number, values, False) for number, values in self._streamed_rows())
 
     def _calamine_rows(self):
         """calamine holds the whole sheet: fast, with memory in proportion to the sheet's
@@ -154,7 +155,22 @@ class Sheet:
             end = min(len(values), MAX_COLUMNS - len(pad))
             while end and values[end - 1] in (None, ""):
                 end -= 1
-            yield number, pad + tuple(None if value == "" else value for value in values[:end])
+            # Cleaned here, in the one pass over the cells (as _clean_value does): a registry
+            # has half a million rows.
+            row = list(pad)
+            for value in values[:end]:
+                kind = type(value)
+                if kind is str:
+                    if not value:
+                        value = None
+                    elif len(value) > MAX_CELL_CHARS:
+                        raise _cell_too_long()
+                    else:
+                        value = value.strip()
+                elif kind is float and value.is_integer():
+                    value = int(value)
+                row.append(value)
+            yield number, tuple(row), True
 
     def _streamed_rows(self):
         """openpyxl in read-only mode (with defusedxml) parses the sheet as a stream, one row
@@ -187,7 +203,7 @@ class Sheet:
         reader = csv.reader(io.StringIO(self.text, newline=""))
         try:
             for number, values in enumerate(reader, start=1):
-                yield number, tuple(_unguard(v) for v in values[:MAX_COLUMNS])
+                yield number, tuple(_unguard(v) for v in values[:MAX_COLUMNS]), False
         except csv.Error as exc:
             if "field larger" in str(exc):
                 raise _cell_too_long() from exc

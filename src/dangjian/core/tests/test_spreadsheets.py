@@ -58,6 +58,32 @@ def test_choices_in_any_of_the_three_languages():
     assert "正式党员" in exc.value.render("zh-hans") and len(exc.value.render("zh-hans")) < 200
 
 
+def test_read_row_fast_paths_keep_every_check():
+    """read_row takes plain text cells as they are and remembers choice spellings per
+    column (bench/member_import.py): a spelling one column knows must not leak into
+    another, a long text is still refused, a missing or short row reads as empty."""
+    from dangjian.core.spreadsheets.importer import read_row
+    from dangjian.orgs.models import Gender, MemberStatus
+
+    columns = (
+        Column("name", "姓名", required=True, max_length=4),
+        Column("status", "党员状态", kind="choice", choices=MemberStatus, value_aliases={"正式": "full"}),
+        Column("gender", "性别", kind="choice", choices=Gender, value_aliases={"正式": "male"}),
+        Column("note", "备注"),
+        Column("id", "编号", kind="int", read_only=True),
+    )
+    positions = {"name": 0, "status": 1, "gender": 2, "id": 3}
+    for _ in range(2):  # the second time through the remembered spellings
+        raw, parsed, errors = read_row(columns, positions, ("张三", "正式", "正式"))
+        assert parsed == {"name": "张三", "status": "full", "gender": "male", "note": ""} and not errors
+        assert raw["note"] is None and raw["id"] is None and "id" not in parsed
+    raw, parsed, errors = read_row(columns, positions, ("张三丰五六", "正式党员", "男性?"))
+    assert set(errors) == {"name", "gender"} and parsed["status"] == "full"
+    assert "4" in errors["name"].render("zh-hans")
+    _raw, parsed, errors = read_row(columns, positions, ("",))
+    assert set(errors) == {"name"} and parsed["status"] == ""
+
+
 def test_excerpt_and_error_shape():
     assert excerpt("甲" * 500) == "甲" * 49 + "…"
     error = CellError("不能超过 %(n)s 个字。", n=60)

@@ -668,3 +668,17 @@ def test_org_names_resolve_by_tail_path_code_or_scope(city, users, resolver_mode
     # A district secretary means the one inside the district.
     result = io.import_members(actor=users["a"], sheet=sheet_of(xlsx_bytes(rows[:2])))
     assert result.ok and Member.objects.get(name="模糊").org == same[0]
+
+
+def test_id_number_clashes_by_batch_find_a_registered_number(city):
+    """A batch as large as an import's (one array parameter on PostgreSQL) finds a taken
+    number among free ones, as a short list does."""
+    from dangjian.core import crypto
+    from dangjian.orgs import services
+
+    taken = city.member(city.branches["a"]).id_number_hash
+    free = [crypto.blind_index(make_id_number()) for _ in range(120)]
+    for hashes in ([taken, *free], [taken, *free[:3]]):
+        visible, hidden = services.id_number_clashes(actor=None, hashes=hashes)
+        assert visible == {taken} and hidden == set()
+    assert services.id_number_clashes(actor=None, hashes=free) == (set(), set())
