@@ -8,7 +8,7 @@ import time
 
 from dangjian.core.tree import path_upper_bound
 
-TABLES = ["orgs_area", "orgs_org", "orgs_member", "orgs_post"]
+TABLES = ["orgs_area", "orgs_org", "orgs_member", "orgs_person", "orgs_post"]
 CHUNK = 20_000
 
 
