@@ -501,4 +501,12 @@ NOTES = """## Notes
   validating import pays; the next step is checking chunks of rows in worker processes
   (ordered results keep the (row, column) order of problems), which needs cores that
   the benchmark machine (2 cores shared with the database) does not have spare.
+  The whole `nantong` registry after these changes (2026-12-01 13:39 UTC, PostgreSQL,
+  load average 1.3, `bench/member_import.measure` run alone on a seeded database):
+  465,134 rows, xlsx 53.8 MB, through the import job in 117.4 s (69.1 s of CPU; reading
+  14.3 s, writes 46.5 s, encryption ~6.5 s, checking the rest 50.0 s) against 51.8 s for
+  COPY of the same rows: 2.3x (was 4.6x in the table above, measured at load 11). The
+  copy with a bad date in row 465,130 was refused in 112.8 s, naming that row and
+  入党日期, with nothing written. The 60-second target is not met on this machine: COPY
+  alone takes 52 s here, most of it the server's index maintenance.
 """
