@@ -99,16 +99,17 @@ def overview_sql(org_path, area_path):
     ]
 
 
-def member_page_sql(org_path, page_size=50):
+def member_page_sql(org_path, page_size=50, vendor="sqlite"):
     """What the first page of a subtree's member list needs: the count and 50 rows in the
-    page's order (name, then id) with each member's organisation."""
+    page's order (pinyin key compared bytewise, then id) with each member's organisation."""
+    order = 'm.search_text COLLATE "C", m.id' if vendor == "postgresql" else "m.search_text, m.id"
     org_range = [org_path, path_upper_bound(org_path)]
     where = "FROM orgs_member m JOIN orgs_org o ON o.id = m.org_id WHERE o.path >= %s AND o.path < %s " \
             "AND m.left_on IS NULL"
     return [
         (f"SELECT COUNT(*) {where}", org_range),
         (f"SELECT m.id, m.name, m.gender, m.birth_date, m.id_number_masked, m.phone_masked, m.status, m.category, "
-         f"m.joined_on, o.id, o.name {where} ORDER BY m.name, m.id LIMIT {int(page_size)}", org_range),
+         f"m.joined_on, o.id, o.name {where} ORDER BY {order} LIMIT {int(page_size)}", org_range),
     ]
 
 

@@ -148,7 +148,7 @@ def measure_page(district, repeat):
     response = client.get(url)
     if response.status_code != 200:
         return {"available": False, "reason": f"HTTP {response.status_code} for {url}", "url": url}
-    queries = rawsql.member_page_sql(district.path)
+    queries = rawsql.member_page_sql(district.path, vendor=connection.vendor)
     ours_ms, raw_ms = paired_ms(lambda: client.get(url), lambda: rawsql.run_queries(connection, queries),
                                 repeat=repeat)
     return {

@@ -60,3 +60,16 @@ def test_org_list_name_column_sorts_by_pinyin(client, city):
 def test_org_page_lists_its_members_by_pinyin(client, city, people):
     client.force_login(make_user("sec_pinyin", "secretary", city.districts["a"]))
     assert _order(client.get(f"/orgs/{people.pk}/").content.decode(), NAMES) == PINYIN
+
+
+def test_an_index_serves_the_pinyin_order(people):
+    # A district's first page walks this index instead of sorting every member of it.
+    from django.db import connection
+
+    queryset = Member.objects.order_by(PinyinOrder().asc(), "pk")[:50]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+        plan = queryset.explain()
+    assert "member_pinyin_order_idx" in plan, plan
