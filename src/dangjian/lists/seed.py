@@ -368,13 +368,27 @@ def _secretary_plan(city, districts, townships, total, rng):
     return plan
 
 
+def _programme_domains():
+    domains = list(ProgrammeDomain.objects.all())
+    if not domains:
+        # A flushed database (a transactional test's teardown) has lost the six rows that
+        # migration 0002 adds; put them back the same way.
+        from importlib import import_module
+
+        from django.apps import apps
+
+        import_module("dangjian.lists.migrations.0002_programme_domains").add_domains(apps, None)
+        domains = list(ProgrammeDomain.objects.all())
+    return domains
+
+
 def seed(*, preset, rng, stdout):
     today = timezone.localdate()
     builder = Builder(rng, today)
     city = Org.objects.filter(depth=1).order_by("path").first()
     if city is None:
         return
-    domains = list(ProgrammeDomain.objects.all())
+    domains = _programme_domains()
     districts = district_orgs()
     townships = township_orgs()
     units = grassroots_units()

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from dangjian.core.text import search_key
+
 from dangjian.lists import services as list_services
 from dangjian.orgs import services as org_services
 from dangjian.testing import PASSWORD, City, make_user
@@ -110,7 +112,7 @@ def test_every_list_page_fits_a_phone_and_sorts(live_server, district, browser):
     page.click("table.list-table th >> text=姓名")
     assert page.get_attribute("table.list-table th[aria-sort]", "aria-sort") == "descending"
     assert page.locator("table.list-table tbody tr td:first-child").all_inner_texts() == sorted(
-        names, reverse=True)
+        names, key=search_key, reverse=True)  # names sort by pinyin
 
     for username, pages in ADMIN_PAGES.items():
         _login(page, base, username)

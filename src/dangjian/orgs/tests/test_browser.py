@@ -113,7 +113,7 @@ def test_community_secretary_walks_the_org_pages(live_server, community, browser
     page.click("details.lang-switch > summary")
     page.click("button[value=en]")
     page.wait_for_function("document.documentElement.lang === 'en'")
-    assert "Home" in page.inner_text("header") and "Organisations" in page.inner_text("header")
+    assert "Home" in page.inner_text("header") and "Orgs" in page.inner_text("header")
     page.click("details.lang-switch > summary")
     page.click("button[value=zh-hans]")
     page.wait_for_function("document.documentElement.lang === 'zh-hans'")
