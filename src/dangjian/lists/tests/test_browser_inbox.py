@@ -6,7 +6,7 @@ import pytest
 
 from dangjian.core.models import Feedback
 from dangjian.lists.models import MeasureStatus
-from dangjian.testing import make_user
+from dangjian.testing import PASSWORD, make_user
 
 from .conftest import JPEG, REAL_TODAY, make_list, make_measure
 from .test_browser import _context, _login, _watch_csp, browser, people  # noqa: F401  (fixtures)
@@ -82,5 +82,38 @@ def test_street_secretary_accepts_from_the_inbox_at_375px(live_server, people, b
     page.click("main button[type=submit]")
     page.wait_for_url(f"{base}/inbox/")
     assert Feedback.objects.get().text == "希望待办能按截止日期排序"
+    assert csp_errors == []
+    context.close()
+
+
+def test_grid_branch_secretary_reports_progress_on_the_branch_measure_at_375px(live_server, people, browser):  # noqa: F811
+    """Issue 9 "done means": the grid (邻里) branch's own secretary acts on the branch's measure."""
+    import datetime
+
+    base, city = live_server.url, people["city"]
+    community = make_user("community_owner", "secretary", city.communities["a"])
+    make_user("grid_branch_secretary", "secretary", city.branches["a"])
+    lst = make_list(community, city.communities["a"], title="网格党支部任务清单")
+    measure = make_measure(community, lst, city.branches["a"], title="走访网格内困难党员",
+                           deadline=REAL_TODAY + datetime.timedelta(days=20))
+
+    context = _context(browser, "phone")
+    page = context.new_page()
+    csp_errors = _watch_csp(page)
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", "grid_branch_secretary")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/orgs/{city.branches['a'].pk}/")  # a branch's secretary lands on the branch
+    page.goto(f"{base}/lists/measures/{measure.pk}/")
+    _no_sideways_scroll(page)
+    page.fill("input[name=percent]", "60")
+    page.fill("textarea[name=note]", "已走访12户中的7户")
+    page.click("button:has-text('提交进展')")
+    page.wait_for_selector("text=进展已报告")
+    assert page.url.endswith(f"/lists/measures/{measure.pk}/")
+    measure.refresh_from_db()
+    assert measure.progress == 60 and measure.has_progress and measure.status != MeasureStatus.ACCEPTED
+    _no_sideways_scroll(page)
     assert csp_errors == []
     context.close()
