@@ -57,3 +57,25 @@ def pytest_collection_modifyitems(items):
         path = str(item.path).replace("\\", "/")
         if path.endswith(SCOPE_FILES) or any(word in item.name.lower() for word in SCOPE_WORDS):
             item.add_marker(pytest.mark.scope)
+
+
+CHROMIUM = "/usr/bin/chromium"
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's headless Chromium through Playwright (never a downloaded browser); skipped,
+    saying why, on a machine without it. Viewports: `dangjian.testing.VIEWPORTS`."""
+    # Playwright's sync API keeps an event loop on this thread; the test's own database
+    # checks between page actions are plain synchronous queries.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield launched
+        launched.close()

@@ -390,6 +390,25 @@ def database_version(vendor):
         return cursor.fetchone()[0]
 
 
+# Each later module measures its own figures beside hand-written SQL in bench/bench_<module>.py,
+# a function `measure(repeat) -> {"figures": {key: {ours_ms, ours_queries, raw_ms, raw_queries,
+# same}}, ...}` shaped like measure_lists.
+MODULE_BENCHES = ("duties", "requests", "cobuilding")
+
+
+def module_benches(repeat):
+    import importlib
+
+    steps = []
+    for name in MODULE_BENCHES:
+        try:
+            module = importlib.import_module(f"bench_{name}")
+        except ModuleNotFoundError:
+            continue
+        steps.append((name, lambda m=module: m.measure(repeat)))
+    return steps
+
+
 def main():
     import member_import
 
@@ -429,6 +448,7 @@ def main():
                        ("member_page", lambda: measure_page(district, args.repeat)),
                        ("api", lambda: measure_api(district, args)),
                        ("lists", lambda: measure_lists(args.repeat)),
+                       *module_benches(args.repeat),
                        ("pii_dump", lambda: measure_pii_dump(args.pii_sample)),
                        # Last: it empties the member table and fills it again.
                        ("member_import", lambda: member_import.measure(args))):

@@ -94,6 +94,12 @@ INSTALLED_APPS = [
     "dangjian.accounts",
     "dangjian.orgs",
     "dangjian.lists",
+    "dangjian.duties",
+    "dangjian.responsibilities",
+    "dangjian.resident_requests",
+    "dangjian.open311",
+    "dangjian.cobuilding",
+    "dangjian.community_service",
 ]
 
 MIDDLEWARE = [

@@ -18,22 +18,8 @@ from dangjian.orgs.models import Member, Org, OrgKind, Post, Sector
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("DANGJIAN_PICKER_SHOTS_DIR", "/tmp/picker-shots"))
 WIDTHS = {375: {"width": 375, "height": 812}, 1280: {"width": 1280, "height": 900}}
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # database checks between page actions
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

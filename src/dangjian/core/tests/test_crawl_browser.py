@@ -20,7 +20,6 @@ from dangjian.testing import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("DANGJIAN_CRAWL_SHOTS_DIR", "/tmp/crawl-shots"))
 PHONE = {"width": 375, "height": 812}
 PAGES_PER_ACCOUNT = 14
@@ -49,19 +48,6 @@ HEADER_ROWS_JS = """() => {
 def pattern(path):
     """A page's kind: numbers replaced, query dropped, so one detail page stands for all."""
     return re.sub(r"\d+", "N", urlsplit(path).path)
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

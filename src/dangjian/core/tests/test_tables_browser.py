@@ -18,7 +18,6 @@ from dangjian.testing import PASSWORD, City, make_user
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("DANGJIAN_TABLE_SHOTS_DIR", "/tmp/table-shots"))
 WIDTHS = {375: {"width": 375, "height": 812}, 1280: {"width": 1280, "height": 900}}
 SECRETARY_PAGES = {
@@ -27,18 +26,6 @@ SECRETARY_PAGES = {
     "members-empty": "/members/?q=不存在的姓名",
 }
 ADMIN_PAGES = {"system_admin": {"users": "/accounts/users/"}, "audit_admin": {"audit": "/accounts/audit/"}}
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

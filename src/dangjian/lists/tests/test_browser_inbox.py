@@ -9,7 +9,7 @@ from dangjian.lists.models import MeasureStatus
 from dangjian.testing import PASSWORD, make_user
 
 from .conftest import JPEG, REAL_TODAY, make_list, make_measure
-from .test_browser import _context, _login, _watch_csp, browser, people  # noqa: F401  (fixtures)
+from .test_browser import _context, _login, _watch_csp, people  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
