@@ -101,6 +101,7 @@ def subscribe(listener: Callable) -> Callable:
 
 
 def changed(key: str, org) -> None:
-    """A record under `org` that `key` counts was written (or removed). Call it in the service."""
+    """A record under `org` that `key` counts was written (or removed). Call it in the service;
+    `org=None` after a bulk write anywhere (an import): every measure bound to `key` is recomputed."""
     for listener in _listeners:
         listener(key, org)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core import metrics
 from dangjian.core.forms import ScopedForm
 from dangjian.core.widgets import PickField
 
@@ -127,10 +128,13 @@ class MeasureForm(ReasonMixin, ScopedForm):
     weight = forms.DecimalField(label=_("权重"), max_digits=5, decimal_places=2, initial=1, widget=WeightInput(),
                                 help_text=_("在所属项目（或清单）中的权重，大于0且不超过100。"))
     is_public = forms.BooleanField(label=_("公示"), required=False, initial=True)
+    metric = forms.ChoiceField(label=_("进度来源"), required=False,
+                               help_text=_("绑定平台指标后，进度由平台记录自动计算，无需报告。"))
 
     def __init__(self, *args, lst, **kwargs):
         super().__init__(*args, **kwargs)
         self.lst = lst
+        self.fields["metric"].choices = [("", _("责任人报告进展")), *metrics.choices()]
         self.fields["project"].queryset = Project.objects.filter(list=lst).order_by("position", "id")
         if not lst.projects.exists():
             del self.fields["project"]
@@ -148,7 +152,8 @@ class MeasureForm(ReasonMixin, ScopedForm):
     @staticmethod
     def initial_for(measure):
         initial = {name: getattr(measure, name) for name in ("title", "target", "target_value", "target_unit",
-                                                              "start_on", "deadline", "weight", "is_public")}
+                                                              "start_on", "deadline", "weight", "is_public",
+                                                              "metric")}
         initial.update(project=measure.project_id, org=measure.org, responsible=measure.responsible)
         return initial
 

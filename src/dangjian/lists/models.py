@@ -227,6 +227,9 @@ class Measure(VersionedModel):
     # rules or has_progress change: the product of the shares along this measure's path,
     # so that a subtree's completion is Σ(share × progress) / Σ(share) in one GROUP BY.
     share = models.FloatField(_("在清单中的占比"), default=0, editable=False)
+    # A key of core.metrics: the progress is computed from the platform's records
+    # (lists.services.refresh_bound_measures) and nobody reports it.
+    metric = models.CharField(_("平台指标"), max_length=60, blank=True, db_index=True)
     last_reported_at = models.DateTimeField(_("最近报告时间"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("提交验收时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("验收时间"), null=True, blank=True)

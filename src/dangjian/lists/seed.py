@@ -28,7 +28,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from dangjian.core import audit
+from dangjian.core import audit, metrics
 from dangjian.core.text import search_key
 from dangjian.orgs.models import GRASSROOTS_KINDS, AreaKind, Org, OrgKind, Post, PostKind, Sector
 
@@ -71,6 +71,9 @@ TASKS = [
     ("软弱涣散党组织整顿巩固", "巩固整顿成果，班子运转正常", None, ""),
     ("党员教育培训", "全体党员年度集中培训不少于32学时", Decimal(32), "学时"),
 ]
+# Seeded tasks whose progress the platform's records already hold (基层减负: report once).
+TASK_METRICS = {"规范落实“三会一课”制度": "duties.three_meetings", "发展党员和培养后备力量": "orgs.members_developed",
+                "网格党建全覆盖": "orgs.grid_coverage"}
 VILLAGE_PROJECTS = [
     ("发展壮大村集体经济", [("完成土地股份合作社组建", None, ""), ("带动农户增收", Decimal(40), "户")]),
     ("农村人居环境整治", [("清理河塘沟渠", Decimal(12), "处"), ("村道路灯亮化", Decimal(30), "盏")]),
@@ -138,11 +141,16 @@ class Builder:
         return project
 
     def add_measure(self, lst, org, title, target, start, deadline, *, project=None, responsible=None,
-                    target_value=None, unit="", weight=1, position=1, done_rate=0.8):
+                    target_value=None, unit="", weight=1, position=1, done_rate=0.8, metric=""):
+        # A measure bound to a platform metric gets its progress from the records once
+        # every module has seeded them (after_seed), never an invented report.
+        metric = metric if metric and metrics.get(metric) else ""
         measure = Measure(list=lst, project=project, org=org, responsible=responsible, title=title, target=target,
                           target_value=target_value, target_unit=unit, start_on=start, deadline=deadline,
-                          weight=Decimal(weight), position=position, search_text=search_key(title, org.name))
-        self._progress(measure, done_rate)
+                          weight=Decimal(weight), position=position, search_text=search_key(title, org.name),
+                          metric=metric)
+        if not metric:
+            self._progress(measure, done_rate)
         self.measures.append(measure)
         return measure
 
@@ -282,7 +290,8 @@ def _unit_lists(b, units, people):
             start = datetime.date(year, b.rng.choice([1, 2, 3]), 1)
             deadline = _month_end(year, b.rng.choice([3, 6, 6, 9, 11, 12, 12]))
             b.add_measure(lst, org, title, target, start, deadline, responsible=secretary, target_value=value,
-                          unit=unit, weight=b.rng.choice([1, 1, 2, 3]), position=position)
+                          unit=unit, weight=b.rng.choice([1, 1, 2, 3]), position=position,
+                          metric=TASK_METRICS.get(title, ""))
         # 富民实事项目清单
         lst = b.add_list(org, ListKind.PROJECT, f"{year}年{'富民' if village else '惠民'}实事项目清单")
         pool = VILLAGE_PROJECTS if village else COMMUNITY_PROJECTS
@@ -302,7 +311,7 @@ def _unit_lists(b, units, people):
             topic = THEME_DAY_TOPICS[month - 1]
             b.add_measure(lst, org, f"{month}月主题党日：{topic}", "按“主题党日”规定流程开展并记录",
                           datetime.date(year, month, 1), _month_end(year, month), responsible=secretary,
-                          position=month, done_rate=0.9)
+                          position=month, done_rate=0.9, metric="duties.theme_day")
 
 
 def _secretary_projects(b, plan, people, domains):
@@ -471,3 +480,11 @@ def _demo_walkthrough(stdout, today):
     services.list_publish(actor=street_user, lst=lst)
     services.sweep_deadlines(today=today)
     stdout.write("演示：街道党工委签订的责任书、下达社区的任务清单（含一项已验收的措施）已公示；已运行一次截止提醒")
+
+
+def after_seed(*, preset, stdout):
+    """Every module has seeded its records: compute the bound measures' progress from them."""
+    from .services import refresh_bound_measures
+
+    changed = refresh_bound_measures()
+    stdout.write(f"绑定平台指标的措施 {changed} 项已按记录计算进度")

@@ -8,6 +8,7 @@ items needs a reason and is kept as a Revision that the public page shows.
 import contextvars
 import datetime
 import re
+from collections import defaultdict
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, metrics
 from dangjian.core.concurrency import check_version
 from dangjian.core.services import require
 from dangjian.core.text import search_key
@@ -49,7 +50,7 @@ PROGRAMME_FIELDS = ("org", "domain", "title", "description", "weight", "position
 PROJECT_FIELDS = ("programme", "org", "title", "description", "is_secretary_project", "leader", "weight",
                   "is_public", "position")
 MEASURE_FIELDS = ("project", "org", "responsible", "title", "target", "target_value", "target_unit", "start_on",
-                  "deadline", "weight", "is_public", "position")
+                  "deadline", "weight", "is_public", "position", "metric")
 
 
 # Helpers -----------------------------------------------------------------------------
@@ -200,6 +201,72 @@ def refresh_shares(list_ids):
                 changed.append(m)
     Measure.objects.bulk_update(changed, ["share"], batch_size=500)
     return len(changed)
+
+
+# Measures bound to a platform metric -------------------------------------------------
+
+def refresh_bound_measures(*, measures=None, metric=None, org=None, today=None):
+    """Recompute the progress of measures bound to a platform metric (core.metrics) from
+    the records: `measures`, or every open bound measure (of `metric`, on `org` and its
+    ancestors). One metric read per (metric, period) whatever the number of measures.
+
+    The progress is derived, not reported, so it writes no ProgressReport and no audit
+    entry of its own: the records it is computed from were audited where they were
+    written. Reaching 100 % submits the measure for acceptance as a report would; falling
+    back below (a record removed) returns it to in progress. Accepted measures stay."""
+    today = today or timezone.localdate()
+    if measures is None:
+        qs = Measure.objects.exclude(metric="").exclude(status=MeasureStatus.ACCEPTED)
+        if metric:
+            qs = qs.filter(metric=metric)
+        if org is not None:
+            steplen = type(org).steplen
+            qs = qs.filter(org__path__in=[org.path[:i] for i in range(steplen, len(org.path) + 1, steplen)])
+        measures = list(qs.filter(start_on__lte=today).select_related("org"))
+    groups = defaultdict(list)
+    for measure in measures:
+        if measure.metric and measure.status != MeasureStatus.ACCEPTED:
+            groups[(measure.metric, measure.start_on, min(measure.deadline, today))].append(measure)
+    now = timezone.now()
+    changed, lists_with_first_progress = [], set()
+    for (key, start, end), group in groups.items():
+        definition = metrics.get(key)
+        if definition is None or end < start:
+            continue
+        readings = definition.read({m.org_id: m.org for m in group}.values(), start, end)
+        for measure in group:
+            reading = readings[measure.org_id]
+            progress = definition.progress(reading, measure.target_value)
+            value = Decimal(str(reading.value)) if definition.kind == metrics.COUNT else None
+            has_progress = bool(reading.value) or bool(reading.required)
+            status = measure.status
+            if progress >= 100 and status != MeasureStatus.SUBMITTED:
+                status = MeasureStatus.SUBMITTED
+            elif progress < 100 and (status == MeasureStatus.SUBMITTED or (has_progress and status == MeasureStatus.PLANNED)):
+                status = MeasureStatus.IN_PROGRESS
+            if (progress, value, has_progress, status) == (measure.progress, measure.progress_value,
+                                                           measure.has_progress, measure.status):
+                continue
+            if has_progress and not measure.has_progress:
+                lists_with_first_progress.add(measure.list_id)
+            if status == MeasureStatus.SUBMITTED and measure.status != MeasureStatus.SUBMITTED:
+                measure.submitted_at = now
+            elif status != MeasureStatus.SUBMITTED:
+                measure.submitted_at = None
+            measure.progress, measure.progress_value, measure.has_progress, measure.status = (
+                progress, value, has_progress, status)
+            measure.last_reported_at = now
+            changed.append(measure)
+    Measure.objects.bulk_update(changed, ["progress", "progress_value", "has_progress", "status", "submitted_at",
+                                          "last_reported_at"], batch_size=500)
+    if lists_with_first_progress:
+        refresh_shares(lists_with_first_progress)
+    return len(changed)
+
+
+def on_metric_changed(key, org):
+    """core.metrics listener: a record under `org` that `key` counts changed."""
+    refresh_bound_measures(metric=key, org=org)
 
 
 # Lists -------------------------------------------------------------------------------
@@ -495,7 +562,7 @@ def project_delete(*, actor, project):
 # Measures ----------------------------------------------------------------------------
 
 def measure_validate(*, actor, lst, project, org, responsible, title, target, target_value, target_unit, start_on,
-                     deadline, weight):
+                     deadline, weight, metric=""):
     """Validate a measure's fields (shared by create, update and imports); returns the
     cleaned weight and target value, or raises ValidationError with every field's error."""
     errors = {}
@@ -529,6 +596,8 @@ def measure_validate(*, actor, lst, project, org, responsible, title, target, ta
         errors["target_value"] = _("填写了单位，请同时填写目标值。")
     if project is not None and project.list_id != lst.pk:
         errors["project"] = _("所选项目不属于该清单。")
+    if metric and metrics.get(metric) is None:
+        errors["metric"] = _("没有这个平台指标。")
     if responsible is not None and "org" not in errors and org is not None:
         from dangjian.core.scope import user_can
 
@@ -541,14 +610,16 @@ def measure_validate(*, actor, lst, project, org, responsible, title, target, ta
 
 @transaction.atomic
 def measure_create(*, actor, lst, org, title, target, start_on, deadline, project=None, responsible=None,
-                   target_value=None, target_unit="", weight=None, is_public=True, position=None, reason=""):
+                   target_value=None, target_unit="", weight=None, is_public=True, position=None, reason="",
+                   metric=""):
     """Add a measure (措施) with a responsible organisation and person, a start date, a
-    deadline, a target and a weight."""
+    deadline, a target and a weight. With a `metric` (a core.metrics key) its progress
+    comes from the platform's records instead of reports."""
     lst = _locked(List, lst.pk)
     require(actor, "change", lst.org)
     weight, value = measure_validate(actor=actor, lst=lst, project=project, org=org, responsible=responsible,
                                      title=title, target=target, target_value=target_value, target_unit=target_unit,
-                                     start_on=start_on, deadline=deadline, weight=weight)
+                                     start_on=start_on, deadline=deadline, weight=weight, metric=metric)
     _refuse_member_who_left(responsible, "responsible")
     if position is None:
         position = lst.measures.count() + 1
@@ -556,11 +627,14 @@ def measure_create(*, actor, lst, org, title, target, start_on, deadline, projec
         list=lst, project=project, org=org, responsible=responsible, title=title.strip(), target=target.strip(),
         target_value=value, target_unit=(target_unit or "").strip(), start_on=start_on, deadline=deadline,
         weight=weight, is_public=bool(is_public), position=position, search_text=search_key(title, org.name),
+        metric=metric or "",
     )
     after = audit.snapshot(measure, MEASURE_FIELDS)
     _revise(actor=actor, lst=lst, obj=measure, object_type="measure", changes={"title": ["", measure.title]},
             reason=reason)
     audit.record(actor=actor, action="create", obj=measure, after=after)
+    if measure.metric:
+        refresh_bound_measures(measures=[measure])
     refresh_shares([lst.pk])
     return measure
 
@@ -583,7 +657,7 @@ def measure_update(*, actor, measure, reason="", expected_version=None, **change
     before = audit.snapshot(measure, MEASURE_FIELDS)
     current = {name: getattr(measure, name) for name in (
         "project", "org", "responsible", "title", "target", "target_value", "target_unit", "start_on", "deadline",
-        "weight")}
+        "weight", "metric")}
     current.update({k: v for k, v in changes.items() if k in current})
     weight, value = measure_validate(actor=actor, lst=lst, **current)
     if "responsible" in changes:
@@ -593,6 +667,8 @@ def measure_update(*, actor, measure, reason="", expected_version=None, **change
         setattr(measure, field, val.strip() if isinstance(val, str) and field in ("title", "target") else val)
     measure = _save_revised(actor=actor, lst=lst, obj=measure, object_type="measure", fields=MEASURE_FIELDS,
                             before=before, reason=reason, search_parts=(measure.title, measure.org.name))
+    if measure.metric:
+        refresh_bound_measures(measures=[measure])
     refresh_shares([lst.pk])
     return measure
 
@@ -624,6 +700,8 @@ def measure_report_progress(*, actor, measure, percent=None, value=None, note=""
     errors = {}
     if measure.status == MeasureStatus.ACCEPTED:
         raise ValidationError({"status": _("该措施已验收，不能再报告进展。")}, code="accepted")
+    if measure.metric:
+        raise ValidationError({"percent": _("该措施的进度由平台记录自动计算，无需报告。")}, code="bound")
     percent_number = _decimal(percent, "percent", errors, message=_("进度请填写0到100之间的数字。"))
     value_number = _decimal(value, "value", errors)
     if percent_number is not None and not (0 <= percent_number <= 100):

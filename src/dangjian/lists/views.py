@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from dangjian.core import metrics
 from dangjian.core.generic_views import (
     ObjectActionView,
     ObjectDeleteView,
@@ -433,7 +434,8 @@ def _measure_context(user, measure, *, failed_report=None):
     is_owner = user_can(user, "change", measure.org)
     # The owner reports only while there is work to do: not while the level above reviews
     # it, not after acceptance.
-    can_report = is_owner and measure.status in OPEN_STATUSES
+    bound = metrics.get(measure.metric) if measure.metric else None
+    can_report = is_owner and measure.status in OPEN_STATUSES and not measure.metric
     can_review = (user_can(user, "change", reviewer_org)
                   and measure.status in (MeasureStatus.SUBMITTED, MeasureStatus.IN_PROGRESS))
     if failed_report is not None:
@@ -452,7 +454,21 @@ def _measure_context(user, measure, *, failed_report=None):
         "report_form": report_form, "review_form": review_form,
         "can_edit": user_can(user, "change", measure.list.org) and measure.status != MeasureStatus.ACCEPTED,
         "reviewer_org": reviewer_org, "ancestors": _ancestors(user, measure.org),
+        **_bound_context(measure, bound),
     }
+
+
+def _bound_context(measure, bound):
+    """A measure bound to a platform metric shows where its progress comes from and links
+    to the rows behind it, read now (the stored progress may lag a record by a refresh)."""
+    if measure.metric and bound is None:
+        return {"bound_missing": measure.metric}
+    if bound is None:
+        return {}
+    end = min(measure.deadline, timezone.localdate())
+    reading = bound.read([measure.org], measure.start_on, end)[measure.org_id] if end >= measure.start_on else None
+    return {"bound": bound, "bound_reading": reading, "bound_end": end,
+            "bound_rows_url": bound.rows_url(measure.org, measure.start_on, end) if bound.rows_url else ""}
 
 
 def reviewer_level(org):

@@ -9,7 +9,8 @@ class OrgsConfig(AppConfig):
     def ready(self):
         from dangjian.core import landing
 
-        from . import pickers, selectors
+        from . import metrics, pickers, selectors
 
         pickers.register()
+        metrics.register()
         landing.register(selectors.branch_landing, order=200)

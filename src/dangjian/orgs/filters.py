@@ -100,10 +100,12 @@ class MemberFilter(django_filters.FilterSet):
     org = django_filters.NumberFilter(label=_("所在党组织（仅本级）"), field_name="org__id")
     gender = django_filters.ChoiceFilter(label=_("性别"), choices=Member._meta.get_field("gender").choices)
     left = django_filters.BooleanFilter(label=_("已转出"), field_name="left_on", lookup_expr="isnull", exclude=True)
+    joined_from = django_filters.DateFilter(label=_("入党日期自"), field_name="joined_on", lookup_expr="gte")
+    joined_to = django_filters.DateFilter(label=_("入党日期至"), field_name="joined_on", lookup_expr="lte")
 
     class Meta:
         model = Member
-        fields = ["q", "status", "category", "within", "org", "gender", "left"]
+        fields = ["q", "status", "category", "within", "org", "gender", "left", "joined_from", "joined_to"]
 
     def filter_q(self, queryset, name, value):
         return search_filter(queryset, value)

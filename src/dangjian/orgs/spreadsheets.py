@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dangjian.core import audit, crypto
+from dangjian.core import audit, crypto, metrics
 from dangjian.core.scope import scope_paths
 from dangjian.core.spreadsheets.columns import CellError, Column, excerpt
 from dangjian.core.spreadsheets.importer import (
@@ -397,6 +397,7 @@ def import_members(*, actor, sheet, dry_run=False, progress=None):
                 raise _Rollback
             audit.record(actor=actor, action="import", object_type="orgs.member", object_repr="党员导入",
                          org=common_root(Org, sorted(org_paths)), row_count=result.created)
+            metrics.changed("orgs.members_developed", None)
     except _Rollback:
         result.created = 0
     except SpreadsheetError as exc:  # found part-way through the file (too many rows, a cell too long)
@@ -423,7 +424,7 @@ def _flush(actor, result, batch, org_paths):
             result.add(problem(number, id_label, _("无法登记该身份证号，请联系上级组织部门核实。"), raw))
     if result.problems or result.dry_run:
         return
-    services.member_bulk_create(actor=actor, rows=[member for _n, _raw, member in batch])
+    services.member_bulk_create(actor=actor, rows=[member for _n, _raw, member in batch], clashes=(visible, hidden))
     org_paths.update(member["org"].path for _n, _raw, member in batch)
     result.created += len(batch)
 

@@ -139,10 +139,12 @@ class MeasureSerializer(FastRowsMixin, serializers.ModelSerializer):
         fields = ["id", "list", "project", "org", "org_name", "responsible", "responsible_name", "title", "target",
                   "target_value", "target_unit", "start_on", "deadline", "weight", "status", "progress",
                   "progress_value", "has_progress", "is_overdue", "last_reported_at", "submitted_at", "accepted_at",
-                  "accepted_by", "is_public", "position", "created_at", "updated_at", "reason", "version"]
+                  "accepted_by", "is_public", "position", "metric", "created_at", "updated_at", "reason", "version"]
         read_only_fields = ["status", "progress", "progress_value", "has_progress", "last_reported_at",
                             "submitted_at", "accepted_at", "accepted_by", "created_at", "updated_at"]
-        extra_kwargs = {"position": {"required": False}, "target_unit": {"required": False}}
+        extra_kwargs = {"position": {"required": False}, "target_unit": {"required": False},
+                        "metric": {"required": False,
+                                   "help_text": _("平台指标（见 /api/v1/metrics/）：绑定后进度由平台记录计算，不能报告")}}
 
 
 class MeasureUpdateSerializer(MeasureSerializer):
@@ -223,3 +225,11 @@ class BoardSerializer(serializers.Serializer):
     rule = serializers.CharField()
     total_value = serializers.FloatField(allow_null=True)
     rows = BoardRowSerializer(many=True)
+
+
+class MetricSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["count", "rate"])
+    description = serializers.CharField()

@@ -14,5 +14,6 @@ router.register("progress-reports", views.ProgressReportViewSet, basename="progr
 
 urlpatterns = [
     path("lists-board/", views.BoardView.as_view(), name="lists-board"),
+    path("metrics/", views.MetricListView.as_view(), name="metrics"),
     *router.urls,
 ]

@@ -300,3 +300,15 @@ class BoardView(APIView):
         data = selectors.board(request.user, root, kind=values["kind"], domain=values["domain"],
                                programme=values["programme"], year=values["year"])
         return Response(s.BoardSerializer(data).data)
+
+
+class MetricListView(APIView):
+    """The platform metrics a measure can be bound to (core.metrics)."""
+
+    @extend_schema(summary=_("平台指标"), operation_id="lists_metrics", responses=s.MetricSerializer(many=True),
+                   description=_("措施可绑定的平台指标：绑定后进度由平台记录自动计算（计数类按目标值折算，比率类直接取比率）。"))
+    def get(self, request):
+        from dangjian.core import metrics
+
+        return Response([{"key": m.key, "label": str(m.label), "unit": str(m.unit), "kind": m.kind,
+                          "description": str(m.description)} for m in metrics.all_metrics()])

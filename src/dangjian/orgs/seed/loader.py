@@ -318,8 +318,10 @@ def create_accounts(plan, password, member_pk):
 # Extension hook ----------------------------------------------------------------------------
 
 def run_extensions(preset, stdout):
-    """Call `<app>.seed.seed(preset=, rng=, stdout=)` for every installed app that has one."""
-    called = []
+    """Call `<app>.seed.seed(preset=, rng=, stdout=)` for every installed app that has one,
+    then `<app>.seed.after_seed(preset=, stdout=)` where defined, once every module's
+    records are in (lists computes its bound measures from them there)."""
+    called, finishers = [], []
     for config in apps.get_app_configs():
         module_name = f"{config.name}.seed"
         try:
@@ -333,6 +335,11 @@ def run_extensions(preset, stdout):
         if callable(hook):
             hook(preset=preset, rng=random.Random(f"dangjian-seed:{preset}:{config.label}"), stdout=stdout)
             called.append(config.label)
+        finish = getattr(module, "after_seed", None)
+        if callable(finish):
+            finishers.append(finish)
+    for finish in finishers:
+        finish(preset=preset, stdout=stdout)
     return called
 
 
