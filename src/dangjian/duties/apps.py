@@ -7,4 +7,15 @@ class DutiesConfig(AppConfig):
     verbose_name = "duties"
 
     def ready(self):
-        pass
+        from django.utils.translation import gettext_lazy as _
+
+        from dangjian.core import audit, inbox, metrics, overview
+
+        from . import selectors
+
+        audit.declare(rollover=_("职责结转"), excuse=_("免除职责"), unexcuse=_("撤销免除"),
+                      calendar_token=_("日历订阅"))
+        for metric in selectors.METRICS:
+            metrics.register(metric)
+        overview.register(selectors.overview_panel)
+        inbox.register(selectors.inbox_sections)

@@ -1,0 +1,48 @@
+"""The seeded activity kinds, duty rules and threshold (data: the migration writes them,
+the organisation department edits them afterwards)."""
+
+import datetime
+
+KINDS = [
+    ("member_assembly", "支部党员大会"),
+    ("committee_meeting", "支委会"),
+    ("group_meeting", "党小组会"),
+    ("party_lecture", "党课"),
+    ("theme_day", "主题党日"),
+    ("life_meeting", "组织生活会"),
+    ("member_review", "民主评议党员"),
+    ("central_study", "党委(党组)理论学习中心组学习"),
+    ("deployment", "党建工作部署"),
+]
+
+RULES_FROM = datetime.date(2025, 1, 1)
+
+# (kind code, frequency, times, org kinds)
+RULES = [
+    ("member_assembly", "quarterly", 1, ["branch"]),
+    ("committee_meeting", "monthly", 1, ["branch"]),
+    ("group_meeting", "monthly", 1, ["group"]),
+    ("party_lecture", "quarterly", 1, ["branch"]),
+    ("theme_day", "monthly", 1, ["branch"]),
+    ("life_meeting", "yearly", 1, ["branch"]),
+    ("member_review", "yearly", 1, ["branch"]),
+    ("central_study", "quarterly", 1, ["local_committee"]),
+    ("deployment", "yearly", 1, ["local_committee"]),
+]
+
+
+def install(apps):
+    ActivityKind = apps.get_model("duties", "ActivityKind")
+    DutyRule = apps.get_model("duties", "DutyRule")
+    DutyRuleVersion = apps.get_model("duties", "DutyRuleVersion")
+    ComplianceThreshold = apps.get_model("duties", "ComplianceThreshold")
+    kinds = {}
+    for position, (code, name) in enumerate(KINDS):
+        kinds[code], _ = ActivityKind.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+    if not DutyRule.objects.exists():
+        for code, frequency, times, org_kinds in RULES:
+            rule = DutyRule.objects.create(title=kinds[code].name)
+            DutyRuleVersion.objects.create(rule=rule, number=1, kind=kinds[code], frequency=frequency, times=times,
+                                           org_kinds=org_kinds, valid_from=RULES_FROM)
+    if not ComplianceThreshold.objects.filter(org__isnull=True).exists():
+        ComplianceThreshold.objects.create(org=None, green=90, yellow=70)
