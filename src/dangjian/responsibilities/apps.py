@@ -7,4 +7,13 @@ class ResponsibilitiesConfig(AppConfig):
     verbose_name = "responsibilities"
 
     def ready(self):
-        pass
+        from django.utils.translation import gettext_lazy as _
+
+        from dangjian.core import audit, inbox, overview
+
+        from . import inbox as responsibilities_inbox
+        from . import selectors
+
+        audit.declare(record_visit=_("记录联系点走访"))
+        overview.register(selectors.overview_panel)
+        inbox.register(responsibilities_inbox.contact_point_sections)
