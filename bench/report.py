@@ -91,7 +91,33 @@ def rows(result):
         out.append(("API list `/api/v1/members/?within=<district>`", "not available", "", "—",
                     api.get("reason", "")))
     out.extend(list_rows(result.get("lists", {})))
+    for name in MODULES:
+        out.extend(module_rows(name, result.get(name)))
     out.extend(import_rows(result.get("member_import", {})))
+    return out
+
+
+# Later modules measure themselves in bench/bench_<module>.py (see bench/worker.py); each
+# figure may carry a "label" and a "note", else its key stands for it.
+MODULES = ("duties", "requests", "cobuilding")
+
+
+def module_rows(name, data):
+    if data is None:
+        return []
+    if "figures" not in data:
+        return [(f"{name}", "not available", "", "—", data.get("reason", ""))]
+    out = []
+    for key, f in data["figures"].items():
+        label = f.get("label") or key
+        if f.get("available") is False:
+            out.append((label, "not available", "", "—", f.get("reason", "")))
+            continue
+        note = f.get("note", "")
+        note += ("; " if note else "") + ("the limit's figures equal ours" if f.get("same")
+                                          else "**the limit's figures differ from ours**")
+        out.append((label, f"{_ms(f['ours_ms'])} ms, {f['ours_queries']} queries",
+                    f"{_ms(f['raw_ms'])} ms, {f['raw_queries']} queries", _ratio(f["ours_ms"], f["raw_ms"]), note))
     return out
 
 
@@ -189,9 +215,10 @@ def failures(result):
         out.append(f"the personal-data dump check did not run: {pii.get('reason', 'no result')}")
     elif not pii["ok"]:
         out.append(pii_check(result).strip())
-    for key, f in result.get("lists", {}).get("figures", {}).items():
-        if f.get("available", True) and not f.get("same"):
-            out.append(f"{key}: the hand-written SQL does not give our figures")
+    for section in ("lists", *MODULES):
+        for key, f in (result.get(section) or {}).get("figures", {}).items():
+            if f.get("available", True) and not f.get("same"):
+                out.append(f"{key}: the hand-written SQL does not give our figures")
     imp = result.get("member_import", {})
     if imp.get("available") and not imp.get("ok"):
         out.append("member import: a bad row was not refused cleanly, or the good file did not come back whole")
