@@ -21,6 +21,7 @@ long ago may not have one on file). When given it must be valid and unique.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.concurrency import VersionedModel
@@ -106,6 +107,9 @@ class Unit(VersionedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("cobuilding:unit_detail", args=[self.pk])
+
     @property
     def is_covered(self):
         return self.coverage in COVERED
@@ -149,6 +153,9 @@ class PartyInstructor(VersionedModel):
     def __str__(self):
         return str(self.holder)
 
+    def get_absolute_url(self):
+        return reverse("cobuilding:instructor_detail", args=[self.pk])
+
     @property
     def holder(self):
         return self.member if self.member_id else self.person
@@ -159,7 +166,15 @@ class PartyInstructor(VersionedModel):
 
 
 class AssignmentQuerySet(ScopedQuerySet):
+    """Seen from the unit's side and from the sending organisation's side."""
+
     scope_path_field = "unit__org__path"
+
+    def visible_to(self, user, action="view"):
+        paths = scope_paths(user, action)
+        if not paths:
+            return self.none()
+        return self.filter(subtree_q("unit__org__path", paths) | subtree_q("instructor__org__path", paths))
 
     def current(self, on=None):
         from django.utils import timezone
@@ -202,6 +217,13 @@ class Rating(models.TextChoices):
 
 class ReviewQuerySet(ScopedQuerySet):
     scope_path_field = "assignment__unit__org__path"
+
+    def visible_to(self, user, action="view"):
+        paths = scope_paths(user, action)
+        if not paths:
+            return self.none()
+        return self.filter(subtree_q("assignment__unit__org__path", paths)
+                           | subtree_q("assignment__instructor__org__path", paths))
 
 
 class InstructorReview(models.Model):
@@ -276,6 +298,9 @@ class Agreement(VersionedModel):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("cobuilding:agreement_detail", args=[self.pk])
+
 
 class AgreementParty(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
@@ -332,6 +357,9 @@ class Alliance(VersionedModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("cobuilding:alliance_detail", args=[self.pk])
 
 
 class AllianceMember(models.Model):
@@ -413,3 +441,6 @@ class UnitReport(models.Model):
 
     def __str__(self):
         return f"{self.unit} → {self.community}"
+
+    def get_absolute_url(self):
+        return reverse("cobuilding:unit_detail", args=[self.unit_id])
