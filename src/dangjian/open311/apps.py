@@ -7,4 +7,8 @@ class Open311Config(AppConfig):
     verbose_name = "open311"
 
     def ready(self):
-        pass
+        from django.utils.translation import gettext_lazy as _
+
+        from dangjian.core import audit
+
+        audit.declare(open311_key=_("Open311密钥"))
