@@ -55,6 +55,11 @@ class Level(models.TextChoices):
     SPECIFIC = "specific", _("具体责任人")
 
 
+# Levels in the order the article gives them (the codes do not sort that way).
+LEVEL_ORDER = models.Case(models.When(level=Level.PRIMARY, then=0), models.When(level=Level.DIRECT, then=1),
+                          default=2, output_field=models.IntegerField())
+
+
 class ResponsibilityQuerySet(ScopedQuerySet):
     scope_path_field = "org__path"
 

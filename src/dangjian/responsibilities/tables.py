@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.tables import Column, Table
 
+from .models import LEVEL_ORDER
+
 ORG = '<a href="{% url "responsibilities:org" row.org_id %}">{{ row.org.short_name|default:row.org.name }}</a>'
 LEADER = '<a href="{{ row.leader_url }}">{{ row.leader_name }}</a>'
 
@@ -11,7 +13,7 @@ LEADER = '<a href="{{ row.leader_url }}">{{ row.leader_name }}</a>'
 class ResponsibilityTable(Table):
     columns = [
         Column("org", _("党组织"), order_by=("org__path", "level", "pk"), css="wrap", template=ORG),
-        Column("level", _("责任类别"), accessor="get_level_display", order_by=("level", "org__path", "pk"),
+        Column("level", _("责任类别"), accessor="get_level_display", order_by=(LEVEL_ORDER, "org__path", "pk"),
                css="meta"),
         Column("leader", _("责任人"), css="meta", template=LEADER),
         Column("portfolio", _("分管工作"), css="wrap"),

@@ -38,6 +38,7 @@ from .forms import (
     VisitForm,
 )
 from .models import (
+    LEVEL_ORDER,
     ContactPoint,
     ContactVisit,
     LeaderDutyItem,
@@ -94,7 +95,7 @@ class ModuleListView(ObjectListView):
 class IndexView(ModuleListView):
     """The subtree's responsibilities (current by default) with the module's figures."""
 
-    queryset = Responsibility.objects.select_related("org", "member", "person").order_by("org__path", "level", "id")
+    queryset = Responsibility.objects.select_related("org", "member", "person").order_by("org__path", LEVEL_ORDER, "id")
     filterset_class = ResponsibilityPageFilter
     filter_fields = ("within", "level", "current", "complete")
     table_class = ResponsibilityTable
