@@ -29,14 +29,21 @@ def communities():
 
 
 def units(user, action="view"):
-    """Units of the area the user may name: those of the user's communities and streets
-    and those whose Party organisation is in the user's subtrees."""
+    """Units of the area the user may name: those of the user's communities and streets,
+    those held by the street above a community (they serve its communities too), and those
+    whose Party organisation is in the user's subtrees. Units are organisations, not
+    personal data: naming one of the street's to a community discloses nothing."""
     from dangjian.cobuilding.models import Unit
 
     paths = scope_paths(user, action)
     if not paths:
         return Unit.objects.none()
-    return Unit.objects.active().filter(subtree_q("org__path", paths) | subtree_q("covering_org__path", paths))
+    step = Org.steplen
+    above = {p[:i] for p in paths for i in range(step, len(p), step)}
+    q = subtree_q("org__path", paths) | subtree_q("covering_org__path", paths)
+    if above:
+        q |= Q(org__path__in=above)
+    return Unit.objects.active().filter(q)
 
 
 def reports(user, action="view"):
