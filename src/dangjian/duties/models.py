@@ -109,6 +109,19 @@ class DutyRuleVersion(models.Model):
     def label(self):
         return self.title or (self.kind.name if self.kind_id else self.rule.title)
 
+    @property
+    def applies_text(self):
+        from dangjian.orgs.models import HanyangLevel, OrgKind, Sector
+
+        parts = []
+        for values, choices in ((self.org_kinds, OrgKind), (self.sectors, Sector), (self.levels, HanyangLevel)):
+            labels = dict(choices.choices)
+            if values:
+                parts.append("、".join(str(labels.get(v, v)) for v in values))
+        if self.root_id:
+            parts.append(_("%(org)s及下级") % {"org": self.root.name})
+        return "；".join(str(p) for p in parts) or str(_("全部组织"))
+
     def applies_to(self, org):
         if self.org_kinds and org.kind not in self.org_kinds:
             return False

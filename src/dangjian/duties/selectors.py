@@ -134,6 +134,10 @@ class Figures:
     colour: str = NONE
 
     @property
+    def colour_label(self):
+        return COLOUR_LABELS[self.colour]
+
+    @property
     def late(self):
         return self.late_held + self.missed
 

@@ -1,0 +1,113 @@
+"""Forms of the duty pages. Nobody types an id: members and organisations are picked."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.forms import ScopedForm
+from dangjian.core.widgets import PickField
+from dangjian.orgs.models import HanyangLevel, OrgKind, Sector
+
+from .models import THEME_DAY, ActivityKind, AttendanceStatus, Frequency
+
+GUESTS = 3
+
+
+class ActivityForm(ScopedForm):
+    """Record a meeting: kinds, when, topic; attendance starts with every member present,
+    so marking the absent is all the typing. Guests from other branches are picked below."""
+
+    kinds = forms.ModelMultipleChoiceField(label=_("活动类型（可多选）"), queryset=ActivityKind.objects.all(),
+                                           widget=forms.CheckboxSelectMultiple)
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("时间"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    topic = forms.CharField(label=_("主题"), max_length=200)
+    place = forms.CharField(label=_("地点"), max_length=120, required=False)
+    chair = PickField("member", action="view_members", label=_("主持人"), required=False, options={"active": 1})
+    recorder = PickField("member", action="view_members", label=_("记录人"), required=False, options={"active": 1})
+    minutes = forms.CharField(label=_("会议记录（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, org, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.org, self.members = org, members
+        self.fields["chair"].narrow(within=org.pk)
+        self.fields["recorder"].narrow(within=org.pk)
+        for member in members:
+            self.fields[f"att_{member.pk}"] = forms.ChoiceField(
+                label=member.name, choices=AttendanceStatus.choices, initial=AttendanceStatus.PRESENT, required=False)
+            self.fields[f"reason_{member.pk}"] = forms.CharField(
+                label=_("%(name)s缺席/请假原因") % {"name": member.name}, max_length=200, required=False)
+        for index in range(1, GUESTS + 1):
+            self.fields[f"guest_{index}"] = PickField("member", action="view_members", label=_("列席人员（外支部）"),
+                                                      required=False, options={"active": 1})
+
+    def attendance_rows(self):
+        """(status field, reason field) per member, for the template."""
+        return [(self[f"att_{m.pk}"], self[f"reason_{m.pk}"]) for m in self.members]
+
+    def guest_fields(self):
+        return [self[f"guest_{i}"] for i in range(1, GUESTS + 1)]
+
+    def main_fields(self):
+        return [self[name] for name in ("kinds", "day", "time", "topic", "place", "chair", "recorder", "minutes")]
+
+    def clean(self):
+        data = super().clean()
+        day, time = data.get("day"), data.get("time")
+        if day and time:
+            data["starts_at"] = timezone.make_aware(datetime.datetime.combine(day, time))
+        return data
+
+    def attendance(self):
+        data = self.cleaned_data
+        rows = [{"member": m, "status": data.get(f"att_{m.pk}") or AttendanceStatus.PRESENT,
+                 "reason": data.get(f"reason_{m.pk}", ""), "is_guest": False} for m in self.members]
+        seen = {m.pk for m in self.members}
+        for index in range(1, GUESTS + 1):
+            guest = data.get(f"guest_{index}")
+            if guest is not None and guest.pk not in seen:
+                seen.add(guest.pk)
+                rows.append({"member": guest, "status": AttendanceStatus.PRESENT, "reason": "", "is_guest": True})
+        return rows
+
+
+def activity_initial(org):
+    now = timezone.localtime()
+    kind = ActivityKind.objects.filter(code=THEME_DAY).first()
+    return {"kinds": [kind] if kind else [], "day": now.date(), "time": now.replace(second=0, microsecond=0).time()}
+
+
+class ExcuseForm(ScopedForm):
+    reason = forms.CharField(label=_("免除理由"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PlanForm(ScopedForm):
+    month = forms.DateField(label=_("月份（该月任一天）"), widget=forms.DateInput(attrs={"type": "date"}))
+    planned_on = forms.DateField(label=_("计划日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    topic = forms.CharField(label=_("计划主题"), max_length=200)
+
+
+class RuleForm(ScopedForm):
+    kind = forms.ModelChoiceField(label=_("活动类型"), queryset=ActivityKind.objects.all(), required=False)
+    title = forms.CharField(label=_("职责名称（不选活动类型时填写）"), max_length=120, required=False)
+    frequency = forms.ChoiceField(label=_("频次"), choices=[("", "—"), *Frequency.choices], required=False)
+    times = forms.IntegerField(label=_("每期次数"), min_value=1, max_value=31, initial=1)
+    org_kinds = forms.MultipleChoiceField(label=_("适用组织类别（不选为全部）"), choices=OrgKind.choices,
+                                          required=False, widget=forms.CheckboxSelectMultiple)
+    sectors = forms.MultipleChoiceField(label=_("适用领域（不选为全部）"), choices=Sector.choices, required=False,
+                                        widget=forms.CheckboxSelectMultiple)
+    levels = forms.MultipleChoiceField(label=_("适用层级（不选为全部）"), choices=HanyangLevel.choices, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    root = PickField("org", action="change", label=_("适用范围（组织及下级，可不选）"), required=False)
+    valid_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ThresholdForm(ScopedForm):
+    green = forms.DecimalField(label=_("绿色下限（%）"), min_value=0, max_value=100, decimal_places=2)
+    yellow = forms.DecimalField(label=_("黄色下限（%）"), min_value=0, max_value=100, decimal_places=2)
+
+
+class CompliancePeriodForm(forms.Form):
+    period = forms.ChoiceField(label=_("期间"), required=False)
