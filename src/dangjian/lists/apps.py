@@ -17,7 +17,7 @@ class ListsConfig(AppConfig):
 
         notify.register_channel(notifications.InAppChannel())
         overview.register(selectors.overview_panel)
-        inbox.register(lists_inbox.measure_sections)
+        inbox.register(lists_inbox.measure_sections, per_scope=True)
         metrics.subscribe(services.on_metric_changed)
         audit.declare(publish=_("公示"), unpublish=_("撤下公示"), report_progress=_("报告进展"), accept=_("验收"),
                       send_back=_("退回"), sweep=_("到期提醒"))

@@ -37,19 +37,36 @@ class Section:
 _providers = []
 
 
-def register(provider):
+_per_scope = set()
+
+
+def register(provider, *, per_scope=False):
+    """`per_scope=True`: the provider's answer depends only on the user's role grants (its
+    scope), not on who the user is, so the digest computes it once for all the users who
+    hold the same grants (a district's many secretaries) instead of once per user."""
     if provider not in _providers:
         _providers.append(provider)
+    if per_scope:
+        _per_scope.add(provider)
     return provider
 
 
-def sections(user, *, entries=True):
-    """Every non-empty section for `user`, in registration order."""
+def sections(user, *, entries=True, memo=None):
+    """Every non-empty section for `user`, in registration order. `memo` (a dict kept by
+    a caller that asks for many users, such as the digest) shares per-scope answers."""
     if not getattr(user, "is_authenticated", False):
         return []
+    from dangjian.core.scope import grants_signature
+
     result = []
     for provider in _providers:
-        result.extend(s for s in provider(user, entries=entries) if s.count)
+        if memo is not None and provider in _per_scope:
+            key = (provider, entries, grants_signature(user))
+            if key not in memo:
+                memo[key] = [s for s in provider(user, entries=entries) if s.count]
+            result.extend(memo[key])
+        else:
+            result.extend(s for s in provider(user, entries=entries) if s.count)
     return result
 
 

@@ -91,15 +91,18 @@ def digests_send(*, today=None, weekday=0, stdout=None):
     User = get_user_model()
     chosen = dict(InboxSettings.objects.values_list("user_id", "digest"))
     counts = {"users": 0, "sent": 0, "emailed": 0}
+    periods = {f: period_key(f, today) for f in (DigestFrequency.DAILY, DigestFrequency.WEEKLY)}
+    already = set(Digest.objects.filter(period__in=periods.values()).values_list("user_id", "period"))
+    memo = {}  # per-scope sections, computed once for all users holding the same grants
     for user in User.objects.filter(is_active=True).order_by("pk").iterator(chunk_size=500):
         frequency = chosen.get(user.pk, DigestFrequency.DAILY)
         if frequency == DigestFrequency.NEVER or (frequency == DigestFrequency.WEEKLY and today.weekday() != weekday):
             continue
         counts["users"] += 1
-        period = period_key(frequency, today)
-        if Digest.objects.filter(user=user, period=period).exists():
+        period = periods[frequency]
+        if (user.pk, period) in already:
             continue
-        found = sections(user, entries=False)
+        found = sections(user, entries=False, memo=memo)
         if not found:
             continue
         total = sum(s.count for s in found)

@@ -117,3 +117,29 @@ def test_digest_choice_from_the_inbox_page(client, people):
     assert InboxSettings.objects.get(user=people["community"]).digest == "weekly"
     bad = client.post(reverse("inbox"), {"digest": "hourly"})
     assert bad.status_code == 400 and InboxSettings.objects.get(user=people["community"]).digest == "weekly"
+
+
+def test_the_digest_computes_scope_sections_once_per_scope(city, people, reported, monkeypatch):
+    """Ten more street secretaries with the same grant: the lists' sections are counted
+    once for all of them, and each still gets the same digest."""
+    from dangjian.core.inbox import services as inbox_services
+    from dangjian.lists import inbox as lists_inbox
+
+    colleagues = [make_user(f"street_{n}", "secretary", city.streets["a"], also=("data_exchange",)) for n in range(10)]
+    calls = []
+    original = lists_inbox.measure_sections
+
+    def counting(user, *, entries):
+        calls.append(user.pk)
+        return original(user, entries=entries)
+
+    # Swap the registered function in place, keeping its per-scope mark.
+    monkeypatch.setattr(inbox, "_providers", [counting if p is original else p for p in inbox._providers])
+    monkeypatch.setattr(inbox, "_per_scope", {counting} | (inbox._per_scope - {original}))
+    inbox_services.digests_send(today=REAL_TODAY)
+    bodies = {n.body for n in Notification.objects.filter(recipient__in=[people["street"], *colleagues],
+                                                          kind="core.digest")}
+    assert bodies == {"待验收的措施：1"}
+    assert Notification.objects.filter(kind="core.digest", recipient__in=colleagues).count() == 10
+    street_scope_calls = [pk for pk in calls if pk in {u.pk for u in [people["street"], *colleagues]}]
+    assert len(street_scope_calls) == 1
