@@ -552,7 +552,7 @@ def call_report(*, actor, call, step, result=""):
     that did not arrive is refused."""
     from .models import WhistleCall
 
-    call = WhistleCall.objects.select_for_update().select_related("whistle__street", "unit__org",
+    call = WhistleCall.objects.select_for_update(of=("self",)).select_related("whistle__street", "unit__org",
                                                                   "unit__covering_org").get(pk=call.pk)
     if actor is not None and not user_can(actor, "change", call.whistle.street):
         _require_unit_side(actor, call.unit)

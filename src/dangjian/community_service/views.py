@@ -167,7 +167,7 @@ class ReportEndView(ReportAction):
 
 class ItemListView(ObjectListView):
     queryset = ServiceItem.objects.select_related("org").annotate(
-        booked=Count("bookings", filter=Q(bookings__cancelled=False)))
+        booked=Count("bookings", filter=Q(bookings__cancelled=False))).order_by("-starts_on", "-id")
     filterset_class = ItemPageFilter
     filter_fields = ("within", "kind")
     table_class = ItemTable
@@ -320,7 +320,8 @@ class WhistleListView(ObjectListView):
     queryset = Whistle.objects.select_related("street").annotate(
         n_calls=Count("calls", distinct=True),
         n_arrived=Count("calls", filter=Q(calls__arrived_at__isnull=False), distinct=True),
-        n_on_time=Count("calls", filter=Q(calls__arrived_at__lte=F("due_at")), distinct=True))
+        n_on_time=Count("calls", filter=Q(calls__arrived_at__lte=F("due_at")), distinct=True)).order_by(
+        "-created_at", "-id")
     filterset_class = WhistlePageFilter
     filter_fields = ("within",)
     table_class = WhistleTable
