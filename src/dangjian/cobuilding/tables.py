@@ -15,7 +15,8 @@ class UnitTable(Table):
         Column("coverage", _("党组织覆盖方式"), order_by=("coverage", "pk"), css="meta",
                template='<span class="badge coverage-{{ row.coverage }}">{{ row.get_coverage_display }}</span>'),
         Column("covering_org", _("覆盖党组织"), css="meta",
-               template="{{ row.covering_org.short_name|default:row.covering_org.name|default:'—' }}"),
+               template="{% if row.covering_org %}{{ row.covering_org.short_name|default:row.covering_org.name }}"
+                        "{% else %}—{% endif %}"),
         Column("org", _("属地党组织"), order_by=("org__path", "pk"), css="meta",
                template="{{ row.org.short_name|default:row.org.name }}"),
         Column("staff_size", _("从业人员数"), order_by=("staff_size", "pk"), css="num",

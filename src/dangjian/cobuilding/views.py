@@ -8,12 +8,33 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dangjian.core.page_filters import PageFilterMixin
 from dangjian.core.generic_views import ObjectActionView, ObjectDetailView, ObjectEditView, ObjectListView
 from dangjian.core.scope import get_visible_or_404, scope_paths, user_can
-from dangjian.orgs.models import Org
+from dangjian.orgs.models import Area, Org
 
 from . import selectors, services
 from .filters import AgreementFilter, AllianceFilter, InstructorFilter, UnitFilter, UnitReportFilter
+
+
+class UnitPageFilter(PageFilterMixin, UnitFilter):
+    pass
+
+
+class UnitReportPageFilter(PageFilterMixin, UnitReportFilter):
+    pass
+
+
+class AgreementPageFilter(PageFilterMixin, AgreementFilter):
+    pass
+
+
+class AlliancePageFilter(PageFilterMixin, AllianceFilter):
+    pass
+
+
+class InstructorPageFilter(PageFilterMixin, InstructorFilter):
+    pass
 from .forms import (
     AgreementForm,
     AllianceForm,
@@ -59,7 +80,7 @@ def coverage(request):
 
 class UnitListView(ObjectListView):
     queryset = Unit.objects.select_related("org", "covering_org")
-    filterset_class = UnitFilter
+    filterset_class = UnitPageFilter
     filter_defaults = {"closed": "false"}
     filter_fields = ("q", "kind", "coverage", "within", "closed")
     table_class = UnitTable
@@ -109,13 +130,23 @@ class UnitEditBase(ObjectEditView):
 
 
 class UnitCreateView(UnitEditBase):
+    """A new unit; `?area=<id>` fills in the area (one the user sees, else 404)."""
+
     service = services.unit_create
     object_required = False
     title = gettext_lazy("登记驻区单位")
 
+    def get_object(self):
+        if not self.request.GET.get("area"):
+            return None
+        return get_visible_or_404(Area.objects, self.request.user, "view", pk=self.request.GET["area"])
+
     def check_permission(self, obj):
         if not _can_change_somewhere(self.request.user):
             raise PermissionDenied(self.permission_message)
+
+    def get_initial(self):
+        return {"area": self.object.pk if self.object else None}
 
     def get_cancel_url(self):
         return reverse("cobuilding:unit_list")
@@ -208,7 +239,7 @@ class ReportEndView(ReportActionView):
 
 class ReportListView(ObjectListView):
     queryset = UnitReport.objects.select_related("unit", "community")
-    filterset_class = UnitReportFilter
+    filterset_class = UnitReportPageFilter
     filter_fields = ("status", "within")
     table_class = UnitReportTable
     template_name = "cobuilding/report_list.html"
@@ -224,7 +255,7 @@ class ReportListView(ObjectListView):
 
 class AgreementListView(ObjectListView):
     queryset = Agreement.objects.select_related("org")
-    filterset_class = AgreementFilter
+    filterset_class = AgreementPageFilter
     filter_fields = ("kind", "within")
     table_class = AgreementTable
     template_name = "cobuilding/agreement_list.html"
@@ -232,7 +263,7 @@ class AgreementListView(ObjectListView):
     def get_queryset(self):
         from django.db.models import Count
 
-        return super().get_queryset().annotate(n_parties=Count("parties"))
+        return super().get_queryset().annotate(n_parties=Count("parties")).order_by("-start_on", "pk")
 
     def get_extra_context(self, table, filterset):
         return {"can_change": _can_change_somewhere(self.request.user),
@@ -281,7 +312,7 @@ class AgreementCreateView(CreateView):
 
 class AllianceListView(ObjectListView):
     queryset = Alliance.objects.select_related("lead_org")
-    filterset_class = AllianceFilter
+    filterset_class = AlliancePageFilter
     filter_fields = ("kind", "within")
     table_class = AllianceTable
     template_name = "cobuilding/alliance_list.html"
@@ -289,7 +320,7 @@ class AllianceListView(ObjectListView):
     def get_queryset(self):
         from django.db.models import Count
 
-        return super().get_queryset().annotate(n_members=Count("members"))
+        return super().get_queryset().annotate(n_members=Count("members")).order_by("-founded_on", "pk")
 
     def get_extra_context(self, table, filterset):
         return {"can_change": _can_change_somewhere(self.request.user)}
@@ -320,7 +351,7 @@ class AllianceCreateView(CreateView):
 
 class InstructorListView(ObjectListView):
     queryset = PartyInstructor.objects.select_related("org", "member", "person")
-    filterset_class = InstructorFilter
+    filterset_class = InstructorPageFilter
     filter_fields = ("within", "active")
     table_class = InstructorTable
     template_name = "cobuilding/instructor_list.html"
@@ -328,7 +359,7 @@ class InstructorListView(ObjectListView):
     def get_queryset(self):
         from django.db.models import Count
 
-        return super().get_queryset().annotate(units=Count("assignments"))
+        return super().get_queryset().annotate(units=Count("assignments")).order_by("org__path", "pk")
 
     def get_extra_context(self, table, filterset):
         return {"can_change": _can_change_somewhere(self.request.user)}
