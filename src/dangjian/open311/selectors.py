@@ -196,12 +196,12 @@ class PlaceError(ValueError):
 
 def area_by_id(address_id):
     """The place whose 区划代码 is `address_id` (a community's or village's statistical
-    code, or any place's code the platform holds), or None."""
+    code, or a grid's or building's code where the platform holds one), or None when no
+    place, or more than one, has it."""
     address_id = (address_id or "").strip()
     if not address_id or len(address_id) > 32:
         return None
-    found = list(Area.objects.filter(code=address_id, kind__in=_PLACE_KINDS + (AreaKind.STREET, AreaKind.TOWN))
-                 .order_by("path")[:2])
+    found = list(Area.objects.filter(code=address_id, kind__in=_PLACE_KINDS).order_by("path")[:2])
     return found[0] if len(found) == 1 else None
 
 

@@ -104,7 +104,7 @@ def discovery(request, fmt):
         "changeset": CHANGESET,
         "contact": str(getattr(settings, "DANGJIAN_OPEN311_CONTACT", "") or _("请联系本平台的系统管理员。")),
         "key_service": str(getattr(settings, "DANGJIAN_OPEN311_KEY_SERVICE", "")
-                           or _("发帖所需的api_key由平台系统管理员发放。")),
+                           or _("提交诉求所需的api_key由平台系统管理员发放。")),
         "endpoints": [{"specification": SPECIFICATION, "url": base, "changeset": CHANGESET, "type": "production",
                        "formats": ["application/json", "text/xml"]}],
     }
@@ -210,7 +210,7 @@ def _post(request, fmt):
         return _too_many(fmt)
     key = request.POST.get("api_key") or request.GET.get("api_key")
     if not key:
-        return error(fmt, 403, _("发帖需要api_key。"))
+        return error(fmt, 403, _("提交诉求需要api_key。"))
     client = services.client_lookup(key)
     if client is None:
         return error(fmt, 403, _("api_key无效或已撤销。"))
