@@ -90,7 +90,6 @@ def figures(user, root=None, today=None):
     return {
         "orgs_complete": {"value": complete_org_ids(resp, today).count(), "url": url("index", complete="yes")},
         "orgs_any": {"value": orgs_any, "url": url("index")},
-        "orgs_incomplete": {"value": None, "url": url("index", complete="no")},
         "documents_year": {"value": documents(user, root).filter(signed_on__gte=year_start, signed_on__lte=today)
                            .count(), "url": url("documents", year=today.year)},
         "points": {"value": points.current(today).count(), "url": url("points")},

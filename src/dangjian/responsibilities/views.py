@@ -7,7 +7,7 @@ Built on core.generic_views: lookups in `visible_to(user)` (404 outside), writes
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,9 +25,11 @@ from dangjian.core.generic_views import (
 from dangjian.core.page_filters import PageFilterMixin
 from dangjian.core.scope import scope_paths, user_can
 from dangjian.core.spreadsheets.importer import may_import
+from dangjian.core.spreadsheets.views import import_page
 from dangjian.orgs.models import Member, Org
 
 from . import selectors, services
+from . import spreadsheets as sheets
 from .filters import ContactPointFilter, ContactVisitFilter, DocumentFilter, ResponsibilityFilter
 from .forms import (
     ContactPointForm,
@@ -80,11 +82,13 @@ class ModuleListView(ObjectListView):
     template_name = "responsibilities/list.html"
     heading = ""
     tab = ""
+    sheet_kind = ""
 
     def get_extra_context(self, table, filterset):
         user = self.request.user
         root = _within_org(self.request)
-        context = {"heading": self.heading, "tab": self.tab, "within_org": root,
+        context = {"heading": self.heading, "tab": self.tab, "within_org": root, "sheet_kind": self.sheet_kind,
+                   "query_string": self.request.GET.urlencode(),
                    "can_export": bool(scope_paths(user, "export")), "can_import": may_import(user)}
         if self.tab == "index" and self.has_scope():
             context["figures"] = selectors.figures(user, root)
@@ -101,6 +105,7 @@ class IndexView(ModuleListView):
     table_class = ResponsibilityTable
     heading = gettext_lazy("一岗双责")
     tab = "index"
+    sheet_kind = "responsibilities"
 
 
 class DocumentListView(ModuleListView):
@@ -119,6 +124,7 @@ class ContactPointListView(ModuleListView):
     table_class = ContactPointTable
     heading = gettext_lazy("党建工作联系点")
     tab = "points"
+    sheet_kind = "contact_points"
 
 
 class ContactVisitListView(ModuleListView):
@@ -516,7 +522,36 @@ class VisitDeleteView(ObjectDeleteView):
         return reverse("responsibilities:point", args=[self.object.point_id])
 
 
+class ExportView(LoginRequiredMixin, View):
+    """The page's rows (its filter applied) as csv or xlsx, within the `export` scope."""
+
+    filters = {"responsibilities": ResponsibilityFilter, "contact_points": ContactPointFilter}
+
+    def get(self, request, kind, fmt):
+        if kind not in self.filters or fmt not in ("csv", "xlsx"):
+            raise Http404
+        if not scope_paths(request.user, "export"):
+            raise PermissionDenied(_("您无权导出。"))
+        model = sheets.EXPORTS[kind][0]
+        rows = model.objects.visible_to(request.user, "export")
+        filterset = self.filters[kind](request.GET, queryset=rows, request=request)
+        rows = filterset.qs if filterset.is_valid() else rows.none()
+        body, content_type = sheets.export(kind, rows, fmt, actor=request.user)
+        filename = f"{kind}-{timezone.localdate():%Y%m%d}.{fmt}"
+        response = (StreamingHttpResponse(body, content_type=content_type) if fmt == "csv"
+                    else HttpResponse(body, content_type=content_type))
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+def import_view(request, kind):
+    if kind not in ("responsibilities", "contact_points"):
+        raise Http404
+    return import_page(request, kind, intro=_("每行一条记录；导入要么全部成功，要么一条也不写入。"))
+
+
 index = IndexView.as_view()
+export = ExportView.as_view()
 documents = DocumentListView.as_view()
 points = ContactPointListView.as_view()
 visits = ContactVisitListView.as_view()
