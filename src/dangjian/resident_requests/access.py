@@ -12,6 +12,8 @@ from dangjian.core.tree import in_subtree, minimal_paths
 
 HANDLE = "handle_requests"
 HANDLER_ROLES = {"org_admin", "secretary", "party_affairs_worker", "grid_worker"}
+# Read-only: auditors see the requests of their subtree (and the figures), act on none.
+VIEWER_ROLES = {"auditor"}
 
 
 def _grants(user):
@@ -30,14 +32,16 @@ def paths(user, action="view"):
     if action not in ("view", HANDLE):
         return scope_paths(user, action)
     cache = user.__dict__.setdefault("_scope_cache", {})
-    key = ("resident_requests", HANDLE)
+    key = ("resident_requests", action)
     if key not in cache:
         from dangjian.accounts.roles import role_allows
 
+        roles = HANDLER_ROLES | VIEWER_ROLES if action == "view" else HANDLER_ROLES
         cache[key] = minimal_paths([path for role, path in _grants(user)
-                                    if role in HANDLER_ROLES or role_allows(role, HANDLE)])
+                                    if role in roles or role_allows(role, HANDLE)])
     return cache[key]
 
 
 def can(user, org, action=HANDLE):
+    """May `user` do `action` ("view" or HANDLE) on requests held by `org`?"""
     return org is not None and in_subtree(org.path, paths(user, action))

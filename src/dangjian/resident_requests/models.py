@@ -228,6 +228,11 @@ class Request(models.Model):
     def __str__(self):
         return self.number
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("resident_requests:request_detail", args=[self.pk])
+
     @property
     def phone(self):
         return crypto.decrypt(self.phone_encrypted)

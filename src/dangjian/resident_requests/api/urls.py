@@ -1,5 +1,10 @@
 from rest_framework.routers import SimpleRouter
 
+from . import views
+
 router = SimpleRouter()
+router.register("request-categories", views.CategoryViewSet, basename="request-category")
+router.register("request-units", views.UnitViewSet, basename="request-unit")
+router.register("requests", views.RequestViewSet, basename="request")
 
 urlpatterns = [*router.urls]
