@@ -63,6 +63,10 @@ UNIT_COLUMNS = (
     Column("contact_name", "联系人", max_length=60),
 )
 EXPORT_ONLY = (Column("org", "属地党组织", read_only=True), Column("closed_on", "迁出/注销日期", read_only=True))
+# Other columns of a register file, read past: a register export can be imported as it is.
+REGISTER_EXTRA = tuple(Column(f"extra_{i}", label, read_only=True) for i, label in enumerate(
+    ("序号", "法定代表人", "负责人", "成立日期", "注册资本", "经营范围", "登记机关", "登记状态", "企业状态", "联系电话")))
+IMPORT_COLUMNS = UNIT_COLUMNS + EXPORT_ONLY + REGISTER_EXTRA
 
 
 def _unit_row(unit):
@@ -130,7 +134,7 @@ def _write(title, headers, rows, fmt):
 def import_units(*, actor, sheet, dry_run=False, progress=None):
     result = ImportResult(kind="cobuilding_units", dry_run=dry_run)
     progress = progress or (lambda n: None)
-    number, positions, header_problems, rows = rows_with_header(sheet, UNIT_COLUMNS)
+    number, positions, header_problems, rows = rows_with_header(sheet, IMPORT_COLUMNS)
     for label, error in header_problems:
         result.add(problem(number, label, error))
     if header_problems:
@@ -222,7 +226,7 @@ IMPORT_HELP = gettext_lazy(
     "另加“所在区域”（社区、村或网格）。企业须填写统一社会信用代码，系统校验其校验位。"
     "导入要么全部成功，要么一条也不写入。")
 
-register(Importable(kind="cobuilding_units", title=gettext_lazy("驻区单位"), columns=UNIT_COLUMNS,
+register(Importable(kind="cobuilding_units", title=gettext_lazy("驻区单位"), columns=IMPORT_COLUMNS,
                     run=import_units, back_url="cobuilding:unit_list"))
 
 
