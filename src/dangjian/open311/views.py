@@ -33,6 +33,7 @@ MAX_LIST = 100
 _PARAMS = {"category": "service_code", "description": "description", "latitude": "lat", "longitude": "long",
            "phone": "phone", "area": "address_string"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_UNESCAPED_OFFSET = re.compile(r"^(.+T[\d:.]+) (\d\d:?\d\d)$")
 
 
 def _posts_per_minute():
@@ -78,6 +79,8 @@ def _when(value, name):
     value = (value or "").strip()
     if not value:
         return None
+    # A "+08:00" written unescaped in a query string arrives as " 08:00".
+    value = _UNESCAPED_OFFSET.sub(r"\1+\2", value)
     try:
         moment = parse_datetime(value)
         if moment is None:

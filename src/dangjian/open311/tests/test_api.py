@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from dangjian.open311.models import Open311Client, Submission
 from dangjian.open311 import services as open311_services
+from dangjian.open311.models import Open311Client, Submission
 from dangjian.orgs import services as org_services
 from dangjian.orgs.models import AreaKind
 from dangjian.resident_requests.models import Channel, Request, Status
@@ -115,6 +115,9 @@ def test_request_filters(client, two_requests, fmt):
     assert numbers(start_date=f"{now:%Y-%m-%d}", end_date=(now + datetime.timedelta(hours=1)).isoformat()) \
         == [second.number, first.number]
     assert numbers(start_date="2026-01-01T00:00:00Z", end_date="2026-02-01T00:00:00Z") == []
+    unescaped = client.get(f"{BASE}/requests.{fmt}?start_date={now - datetime.timedelta(days=1):%Y-%m-%dT%H:%M:%S}"
+                           "+08:00")  # the "+" arrives as a space
+    assert len(check(unescaped, "requests", fmt)) == 2
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
