@@ -9,10 +9,13 @@ from django.test import Client
 from django.utils import timezone
 
 from dangjian.open311 import services as open311_services
+from dangjian.open311.formats import w3c_datetime
 from dangjian.open311.models import Open311Client, Submission
 from dangjian.orgs import services as org_services
 from dangjian.orgs.models import AreaKind
+from dangjian.resident_requests import services as request_services
 from dangjian.resident_requests.models import Channel, Request, Status
+from dangjian.testing import make_user
 
 from .conftest import building, submit
 from .georeport import SCHEMAS, SHARED, check
@@ -66,8 +69,15 @@ def two_requests(city, categories):
     first = submit(city, repair, description="3号楼楼道灯坏了，联系我13912345678", name="王小明",
                    phone="13812345678", address="幸福路8号3号楼502室", latitude="32.0123456", longitude="120.8765432")
     second = submit(city, sanitation, key="b", description="垃圾没清运", area=city.grids["b"][1])
-    # Closing needs the whole workflow of resident_requests; the state is set directly here.
-    Request.objects.filter(pk=second.pk).update(status=Status.CLOSED, closed_at=timezone.now())
+    handler = make_user("handler_b", "secretary", city.communities["b"])
+    unit = request_services.unit_create(actor=None, org=city.communities["b"], name="乙区幸福物业",
+                                        kind="property_company")
+    request_services.request_accept(actor=handler, request=second)
+    request_services.request_dispatch(actor=handler, request=second, unit=unit)
+    request_services.request_resolve(actor=handler, request=second, resolution="已清运，联系了张师傅13700001111")
+    request_services.request_confirm(request=second)
+    second.refresh_from_db()
+    assert second.status == Status.CLOSED
     return first, second
 
 
@@ -87,11 +97,29 @@ def test_requests_are_listed_without_personal_data(client, two_requests, fmt):
     assert shown["expected_datetime"] is not None
     closed = {r["service_request_id"]: r for r in data}[second.number]
     assert closed["status"] == "closed" and closed["address"].startswith("乙区幸福社区")
+    assert closed["status_notes"] == "已完成" and closed["agency_responsible"] == "乙区幸福物业"
+    assert closed["updated_datetime"] == w3c_datetime(second.closed_at)
     assert closed["lat"] is None
     body = response.content.decode()
     for private in ("王小明", "13812345678", "13912345678", "幸福路8号", "502", "第1网格", "1号楼",
-                    first.tracking_code, "138****5678"):
+                    first.tracking_code, "138****5678", "张师傅", "13700001111", "handler_b"):
         assert private not in body
+
+
+def test_resolved_is_closed_until_the_resident_reopens(client, city, categories):
+    request = submit(city, categories[0])
+    handler = make_user("handler_a", "secretary", city.communities["a"])
+    request_services.request_accept(actor=handler, request=request)
+    request_services.request_resolve(actor=handler, request=request, resolution="灯已换")
+
+    def shown():
+        return check(client.get(f"{BASE}/requests/{request.number}.json"), "requests", "json")[0]
+
+    assert (shown()["status"], shown()["status_notes"]) == ("closed", "已办结，请您确认")
+    request_services.request_reopen(request=request, reason="又坏了")
+    assert shown()["status"] == "open"
+    assert [r["service_request_id"] for r in check(client.get(f"{BASE}/requests.json", {"status": "open"}),
+                                                   "requests", "json")] == [request.number]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
