@@ -70,8 +70,9 @@ def _only(request, fmt, *methods):
     return response
 
 
-def _list(value):
-    return [part.strip() for part in (value or "").split(",") if part.strip()][:MAX_LIST]
+def _list(params, name):
+    """A filter given comma-delimited, declared several times, or both (the spec allows each)."""
+    return [part.strip() for value in params.getlist(name) for part in value.split(",") if part.strip()][:MAX_LIST]
 
 
 def _when(value, name):
@@ -143,7 +144,7 @@ def requests_view(request, fmt):
         return refused
     params = request.GET
     problems = []
-    statuses = [status.lower() for status in _list(params.get("status"))]
+    statuses = [status.lower() for status in _list(params, "status")]
     if any(status not in ("open", "closed") for status in statuses):
         problems.append(_("status只能是open或closed。"))
     try:
@@ -155,8 +156,8 @@ def requests_view(request, fmt):
     if problems:
         return _public(error(fmt, 400, *problems))
     try:
-        found = selectors.public_requests(numbers=_list(params.get("service_request_id")),
-                                          service_codes=_list(params.get("service_code")),
+        found = selectors.public_requests(numbers=_list(params, "service_request_id"),
+                                          service_codes=_list(params, "service_code"),
                                           start=start, end=end, statuses=statuses)
     except selectors.QueryError as exc:
         text = (_("end_date早于start_date。") if str(exc) == "end_date"

@@ -134,6 +134,7 @@ def test_request_filters(client, two_requests, fmt):
     assert numbers(status="closed") == [second.number]
     assert numbers(status="open,closed") == [second.number, first.number]
     assert numbers(service_code="sanitation") == [second.number]
+    assert numbers(status=["open", "closed"], service_code=["repair", "sanitation"]) == [second.number, first.number]
     assert numbers(service_code="repair,sanitation", jurisdiction_id="x") == [second.number, first.number]
     # service_request_id overrides every other filter, as the spec says
     assert numbers(service_request_id=f"{first.number}, nope", status="closed") == [first.number]
