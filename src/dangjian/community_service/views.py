@@ -59,7 +59,9 @@ def index(request):
                    .select_related("item", "item__org")[:20]) if member_id else []
     booked_ids = {b.item_id for b in my_bookings}
     return render(request, "community_service/index.html", {
-        "figures": selectors.figures(user), "mine": mine, "bookable": bookable, "my_bookings": my_bookings,
+        # Figures are for those who keep a subtree (a member's own account sees only their own).
+        "figures": selectors.figures(user) if scope_paths(user, "view_members") else None, "mine": mine,
+        "active_report": any(r.status in ("pending", "accepted") for r in mine), "bookable": bookable, "my_bookings": my_bookings,
         "booked_ids": booked_ids, "today": today, "can_change": bool(scope_paths(user, "change")),
         "can_export": bool(scope_paths(user, "export")),
     })
