@@ -214,6 +214,12 @@ MEDIA_ROOT = Path(os.environ.get("DANGJIAN_MEDIA_ROOT", VAR_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DANGJIAN_IMPORT_MAX_BYTES = int(os.environ.get("DANGJIAN_IMPORT_MAX_BYTES", 10 * 1024 * 1024))
+# xlsx exports of more rows than this are built by a background task (an ExportJob), with a
+# progress page and a download for their owner; csv always streams from the request.
+DANGJIAN_EXPORT_INLINE_ROWS = int(os.environ.get("DANGJIAN_EXPORT_INLINE_ROWS", 20_000))
+# Finished export files (private: never under MEDIA_ROOT), kept this many hours.
+DANGJIAN_EXPORT_DIR = Path(os.environ.get("DANGJIAN_EXPORT_DIR", VAR_DIR / "exports"))
+DANGJIAN_EXPORT_KEEP_HOURS = int(os.environ.get("DANGJIAN_EXPORT_KEEP_HOURS", 24))
 DANGJIAN_IMPORT_MAX_ROWS = int(os.environ.get("DANGJIAN_IMPORT_MAX_ROWS", 200_000))
 # Exports or full-value views above this many rows need a stated reason.
 DANGJIAN_BULK_THRESHOLD = int(os.environ.get("DANGJIAN_BULK_THRESHOLD", 1000))

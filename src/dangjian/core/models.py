@@ -6,7 +6,7 @@ from .audit import action_choices
 from .fields import PathField
 from .scope import ScopedQuerySet, has_global
 from .inbox.models import Digest, Feedback, InboxSettings  # noqa: F401  (models of this app)
-from .spreadsheets.models import ImportJob  # noqa: F401  (a model of this app, kept with its framework)
+from .spreadsheets.models import ExportJob, ImportJob  # noqa: F401  (models of this app, kept with their framework)
 
 
 class AuditQuerySet(ScopedQuerySet):

@@ -6,6 +6,8 @@ from .spreadsheets import views as import_views
 
 urlpatterns = [
     path("imports/<uuid:pk>/", import_views.job_detail, name="import_job"),
+    path("exports/<uuid:pk>/", import_views.export_job_detail, name="export_job"),
+    path("exports/<uuid:pk>/download/", import_views.export_job_download, name="export_job_download"),
     path("imports/<uuid:pk>/problems.csv", import_views.job_problems, name="import_job_problems"),
     path("imports/<slug:kind>/template.xlsx", import_views.template_download, name="import_template"),
     path("pick/<slug:kind>/", pickers.pick, name="pick"),

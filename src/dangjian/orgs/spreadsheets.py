@@ -40,6 +40,7 @@ from dangjian.core.spreadsheets.importer import (
     unreachable_org,
 )
 from dangjian.core.spreadsheets.reader import SpreadsheetError
+from dangjian.core.spreadsheets.exports import register_export
 from dangjian.core.spreadsheets.templates import template_workbook as core_template
 from dangjian.core.spreadsheets.writer import CsvWriter, XlsxWriter
 from dangjian.core.tree import subtree_q
@@ -540,15 +541,18 @@ class Export:
                 yield writer.drain()
         yield writer.drain()
 
-    def write(self, target):
-        """Write the whole file to a binary file object."""
+    def write(self, target, progress=None):
+        """Write the whole file to a binary file object; `progress(rows written)` is called
+        after each row (an export job counts them)."""
         if self.fmt == "csv":
             for chunk in self.csv_chunks():
                 target.write(chunk)
             return
         writer = XlsxWriter(SHEET_TITLES[self.kind], self.header)
-        for row in self.rows():
+        for number, row in enumerate(self.rows(), start=1):
             writer.write_row(row)
+            if progress is not None:
+                progress(number)
         writer.save(target)
 
     def temporary_file(self):
@@ -598,14 +602,21 @@ def member_export_queryset(actor, params=None):
 def export_orgs(*, actor, params=None, fmt="xlsx", reason=""):
     """Organisations in the actor's export scope matching the list filters. Audited."""
     _check_format(fmt)
+    export, paths, used = prepare_org_export(actor=actor, params=params, fmt=fmt)
+    _check_bulk(actor, export.count, reason, paths, used)
+    with transaction.atomic():
+        audit.record(actor=actor, action="export", object_type="orgs.org", object_repr="党组织导出",
+                     org=_audit_root(paths, used), row_count=export.count,
+                     after={"format": fmt, "filters": used, "reason": (reason or "").strip()})
+    return export
+
+
+def prepare_org_export(*, actor, params=None, fmt="xlsx", full_id=False):
+    """The organisations export, scoped, NOT audited: `export_orgs` audits it; an export
+    job (core.spreadsheets.exports) writes what its request already audited."""
     paths = _export_paths(actor)
     queryset, used = org_export_queryset(actor, params)
     count = queryset.count()
-    _check_bulk(actor, count, reason, paths, used)
-    with transaction.atomic():
-        audit.record(actor=actor, action="export", object_type="orgs.org", object_repr="党组织导出",
-                     org=_audit_root(paths, used), row_count=count,
-                     after={"format": fmt, "filters": used, "reason": (reason or "").strip()})
 
     def rows():
         names = _NamePaths(_org_names(paths))
@@ -620,7 +631,7 @@ def export_orgs(*, actor, params=None, fmt="xlsx", reason=""):
             yield (name, short, kind_label(kind), sector_label(sector), names(parent_path), code, unit,
                    area_paths.get(area_id, ""), founded, phone, pk)
 
-    return Export(kind="orgs", fmt=fmt, count=count, rows=rows)
+    return Export(kind="orgs", fmt=fmt, count=count, rows=rows), paths, used
 
 
 def export_members(*, actor, params=None, fmt="xlsx", reason="", full_id=False):
@@ -628,13 +639,10 @@ def export_members(*, actor, params=None, fmt="xlsx", reason="", full_id=False):
     addresses are masked unless `full_id` is asked for; then rows inside the actor's
     `view_full_id` subtrees carry full values, and the audit entry says so."""
     _check_format(fmt)
-    paths = _export_paths(actor)
-    queryset, used = member_export_queryset(actor, params)
-    full_paths = scope_paths(actor, "view_full_id") if full_id else []
-    if full_id and not full_paths:
-        raise PermissionDenied(_("您无权导出完整身份证号。"))
-    count = queryset.count()
-    full_count = queryset.filter(subtree_q("org__path", full_paths)).count() if full_paths else 0
+    export, paths, used = prepare_member_export(actor=actor, params=params, fmt=fmt, full_id=full_id)
+    full_paths = export.full_paths
+    count = export.count
+    full_count = export.queryset.filter(subtree_q("org__path", full_paths)).count() if full_paths else 0
     _check_bulk(actor, count, reason, paths, used)
     with transaction.atomic():
         after = {"format": fmt, "filters": used, "reason": (reason or "").strip(), "full_id": bool(full_paths)}
@@ -643,6 +651,18 @@ def export_members(*, actor, params=None, fmt="xlsx", reason="", full_id=False):
         audit.record(actor=actor, action="export", object_type="orgs.member",
                      object_repr="党员导出（含完整身份证号）" if full_paths else "党员导出",
                      org=_audit_root(paths, used), row_count=count, after=after)
+    return export
+
+
+def prepare_member_export(*, actor, params=None, fmt="xlsx", full_id=False):
+    """The members export, scoped (full values only inside `view_full_id`), NOT audited:
+    `export_members` audits it; an export job writes what its request already audited."""
+    paths = _export_paths(actor)
+    queryset, used = member_export_queryset(actor, params)
+    full_paths = scope_paths(actor, "view_full_id") if full_id else []
+    if full_id and not full_paths:
+        raise PermissionDenied(_("您无权导出完整身份证号。"))
+    count = queryset.count()
 
     def rows():
         names = _NamePaths(_org_names(paths))
@@ -665,7 +685,9 @@ def export_members(*, actor, params=None, fmt="xlsx", reason="", full_id=False):
                    labels["category"](category), labels["status"](status), joined, full_on, job, names(org_path),
                    employer, phone, address, area_paths.get(area_id, ""), pk)
 
-    return Export(kind="members", fmt=fmt, count=count, rows=rows, full_id=bool(full_paths))
+    export = Export(kind="members", fmt=fmt, count=count, rows=rows, full_id=bool(full_paths))
+    export.full_paths, export.queryset = full_paths, queryset
+    return export, paths, used
 
 
 # Templates and registration ---------------------------------------------------------
@@ -679,3 +701,5 @@ register(Importable(kind="orgs", title=gettext_lazy("党组织"), columns=ORG_CO
                     template=lambda: template_workbook("orgs"), back_url="orgs_io:index"))
 register(Importable(kind="members", title=gettext_lazy("党员"), columns=MEMBER_COLUMNS, run=import_members,
                     template=lambda: template_workbook("members"), back_url="orgs_io:index"))
+register_export("orgs", lambda **kwargs: prepare_org_export(**kwargs)[0])
+register_export("members", lambda **kwargs: prepare_member_export(**kwargs)[0])

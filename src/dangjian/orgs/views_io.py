@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from dangjian.core.scope import scope_paths
+from dangjian.core.spreadsheets.exports import start_export
 from dangjian.core.spreadsheets.importer import may_import
 from dangjian.core.spreadsheets.views import import_page
 
@@ -122,6 +123,12 @@ def _export_response(request, kind, options):
     else:
         export = io.export_members(actor=request.user, params=request.GET, fmt=options["format"],
                                    reason=options["reason"], full_id=options.get("full_id", False))
+    if export.fmt == "xlsx" and export.count > settings.DANGJIAN_EXPORT_INLINE_ROWS:
+        # Checked and audited here, in the request; too large to build within it: a task
+        # writes the same rows, in this user's scope, and the user downloads the file.
+        job = start_export(actor=request.user, kind=kind, params=request.GET, fmt="xlsx",
+                           full_id=export.full_id, total=export.count)
+        return redirect("export_job", pk=job.pk)
     if export.fmt == "csv":
         response = StreamingHttpResponse(export.csv_chunks(), content_type=export.content_type)
         response["Content-Disposition"] = content_disposition_header(True, export.filename)

@@ -9,3 +9,10 @@ def run_import_job(job_id):
     from .jobs import run_job
 
     return run_job(job_id)
+
+
+@task()
+def run_export_job(job_id):
+    from .exports import run_export
+
+    return run_export(job_id)

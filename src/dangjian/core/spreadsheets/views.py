@@ -85,3 +85,41 @@ def job_problems(request, pk):
     response["Content-Disposition"] = content_disposition_header(True, f"import-problems-{job.pk}.csv")
     response["Cache-Control"] = "no-store"
     return response
+
+
+# Export jobs (core.spreadsheets.exports) ---------------------------------------------
+
+def _own_export(request, pk):
+    from .models import ExportJob
+
+    return get_object_or_404(ExportJob, pk=pk, owner=request.user)
+
+
+@never_cache
+@login_required
+def export_job_detail(request, pk):
+    """A large export's progress (refreshing itself through htmx), then its download."""
+    from django.conf import settings
+
+    job = _own_export(request, pk)
+    context = {"job": job, "keep_hours": settings.DANGJIAN_EXPORT_KEEP_HOURS}
+    if request.headers.get("HX-Request"):
+        return render(request, "core/includes/export_job_status.html", context)
+    return render(request, "core/export_job.html", context)
+
+
+@never_cache
+@login_required
+def export_job_download(request, pk):
+    """The finished file, to its owner only. The export was audited when it was built."""
+    from .exports import path_of
+
+    job = _own_export(request, pk)
+    path = path_of(job)
+    if job.status != job.Status.DONE or path is None or not path.exists():
+        raise Http404
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename=job.filename,
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            if job.filename.endswith(".xlsx") else "text/csv; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
