@@ -11,7 +11,7 @@ from dangjian.core import audit, metrics
 from dangjian.core.concurrency import check_version
 from dangjian.core.services import require
 from dangjian.core.text import search_key
-from dangjian.orgs.models import Area, AreaKind, Member, Org, Person
+from dangjian.orgs.models import Area, AreaKind, Member, Org, Person, Sector
 
 from . import uscc
 from .models import (
@@ -47,6 +47,8 @@ EDITABLE_UNIT_FIELDS = {"name", "credit_code", "kind", "staff_size", "address", 
 OWNER_AREA_KINDS = (AreaKind.COMMUNITY, AreaKind.VILLAGE, AreaKind.STREET, AreaKind.TOWN, AreaKind.DISTRICT,
                     AreaKind.CITY)
 
+LOCAL_SECTORS = (Sector.URBAN_COMMUNITY, Sector.RURAL, Sector.ORGAN)
+
 USCC_REASONS = {
     "length": "统一社会信用代码应为18位。",
     "character": "统一社会信用代码含有无效字符（不使用I、O、Z、S、V）。",
@@ -75,7 +77,10 @@ def owner_orgs_for_areas(areas):
                  Area.objects.filter(path__in=prefixes).values_list("pk", "path", "kind")}
     candidate_ids = [pk for pk, kind in ancestors.values() if kind in OWNER_AREA_KINDS]
     best = {}
-    for org in Org.objects.filter(area_id__in=candidate_ids, closed_at__isnull=True).order_by("depth", "path"):
+    # The area's own community/village/street organisation first (a 村企联建 organisation
+    # sharing a village's area is not the village's), then the shallowest.
+    found = Org.objects.filter(area_id__in=candidate_ids, closed_at__isnull=True).order_by("depth", "path")
+    for org in sorted(found, key=lambda o: (o.sector not in LOCAL_SECTORS, o.depth, o.path)):
         best.setdefault(org.area_id, org)
     result = {}
     for area in areas:
