@@ -7,7 +7,8 @@ from rest_framework import serializers
 from ..models import Category, Channel, DispatchUnit, Request, RequestEvent
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class RequestCategorySerializer(serializers.ModelSerializer):
+    default_unit_kind = serializers.CharField(read_only=True)
     class Meta:
         model = Category
         fields = ["id", "code", "name", "description", "active", "default_unit_kind", "deadline_hours",
@@ -15,7 +16,8 @@ class CategorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class RequestUnitSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text=_("community_office 社区办公室, street_department 街道部门, property_company 物业公司, owners_committee 业主委员会, cobuilding_unit 共建单位"))
     org_name = serializers.CharField(source="org.name", read_only=True)
 
     class Meta:
@@ -24,10 +26,10 @@ class UnitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RequestSerializer(serializers.ModelSerializer):
+class ResidentRequestSerializer(serializers.ModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
     org_name = serializers.CharField(source="org.name", read_only=True)
-    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
+    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None, allow_null=True)
     public_status = serializers.SerializerMethodField()
 
     class Meta:
@@ -45,7 +47,7 @@ class RequestSerializer(serializers.ModelSerializer):
         return public_status(obj)
 
 
-class RequestCreateSerializer(serializers.Serializer):
+class ResidentRequestCreateSerializer(serializers.Serializer):
     """全程代办 through the API: staff enter a request on a resident's behalf."""
 
     channel = serializers.ChoiceField(choices=[Channel.STAFF, Channel.PHONE, Channel.IN_PERSON], default=Channel.STAFF)
@@ -57,43 +59,43 @@ class RequestCreateSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
 
-class EventSerializer(serializers.ModelSerializer):
+class RequestEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = RequestEvent
         fields = ["id", "kind", "at", "actor", "unit", "org", "note", "public_note"]
         read_only_fields = fields
 
 
-class UnitChoiceSerializer(serializers.Serializer):
+class RequestDispatchSerializer(serializers.Serializer):
     unit = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ReassignSerializer(serializers.Serializer):
+class RequestReassignSerializer(serializers.Serializer):
     unit = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     reason = serializers.CharField(max_length=500, allow_blank=True)
 
 
-class NoteSerializer(serializers.Serializer):
+class RequestNoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, allow_blank=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class RequestReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True)
 
 
-class QuestionSerializer(serializers.Serializer):
+class RequestQuestionSerializer(serializers.Serializer):
     question = serializers.CharField(max_length=300, allow_blank=True)
 
 
-class ResolveSerializer(serializers.Serializer):
+class RequestResolveSerializer(serializers.Serializer):
     resolution = serializers.CharField(max_length=2000, allow_blank=True)
 
 
-class ExtendSerializer(serializers.Serializer):
+class RequestExtendSerializer(serializers.Serializer):
     deadline_at = serializers.DateTimeField()
     reason = serializers.CharField(max_length=500, allow_blank=True)
 
 
-class EmptySerializer(serializers.Serializer):
+class RequestStepSerializer(serializers.Serializer):
     pass

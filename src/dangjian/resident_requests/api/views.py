@@ -2,6 +2,7 @@
 step as an action), their timeline, categories and dispatch units. Writes call
 `resident_requests.services` and read the result back through the scoped queryset."""
 
+import django_filters
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -15,27 +16,33 @@ from dangjian.core.api.views import ScopedViewSet
 from dangjian.orgs.models import Area
 
 from .. import access, selectors, services
-from ..filters import RequestFilter
+from ..filters import ID_LIMITS, RequestFilter
 from ..models import Category, Request
 from . import serializers as s
 
 
+class RequestApiFilter(RequestFilter):
+    """The page's filter with the category named by id: an unknown id matches nothing."""
+
+    category = django_filters.NumberFilter(label=_("类别"), field_name="category_id", **ID_LIMITS)
+
+
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Category.objects.all()
-    serializer_class = s.CategorySerializer
+    serializer_class = s.RequestCategorySerializer
     pagination_class = None
     lookup_value_regex = "[^/]+"
 
 
 class UnitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.UnitSerializer
+    serializer_class = s.RequestUnitSerializer
     pagination_class = None
 
     def get_queryset(self):
         return selectors.unit_picker_queryset(self.request.user).select_related("org").order_by("org__path", "name")
 
 
-def _step(name, service, serializer=s.EmptySerializer, summary=""):
+def _step(name, service, serializer=s.RequestStepSerializer, summary=""):
     def run(self, request, pk=None):
         obj = self.get_object()
         if not access.can(request.user, obj.org):
@@ -46,22 +53,22 @@ def _step(name, service, serializer=s.EmptySerializer, summary=""):
         return self.respond(self.read_back(result))
 
     run.__name__ = name
-    return extend_schema(summary=summary, request=serializer, responses=s.RequestSerializer,
+    return extend_schema(summary=summary, request=serializer, responses=s.ResidentRequestSerializer,
                          operation_id=f"requests_{name}")(run)
 
 
 @extend_schema_view(list=extend_schema(summary=_("居民诉求列表")), retrieve=extend_schema(summary=_("居民诉求详情")),
-                    create=extend_schema(summary=_("代居民登记诉求（全程代办）"), request=s.RequestCreateSerializer,
-                                         responses={201: s.RequestSerializer}))
+                    create=extend_schema(summary=_("代居民登记诉求（全程代办）"), request=s.ResidentRequestCreateSerializer,
+                                         responses={201: s.ResidentRequestSerializer}))
 class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    serializer_class = s.RequestSerializer
-    filterset_class = RequestFilter
+    serializer_class = s.ResidentRequestSerializer
+    filterset_class = RequestApiFilter
 
     def base_queryset(self):
         return Request.objects.select_related("category", "org", "unit").order_by("-submitted_at", "-id")
 
     def create(self, request):
-        data = self.validated(s.RequestCreateSerializer)
+        data = self.validated(s.ResidentRequestCreateSerializer)
         category = Category.objects.filter(pk=data.pop("category")).first()
         area = Area.objects.filter(pk=data.pop("area")).first()
         if category is None:
@@ -74,28 +81,28 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
             obj = self.read_back(services.request_submit(actor=request.user, category=category, area=area, **data))
         return self.respond(obj, status.HTTP_201_CREATED)
 
-    @extend_schema(summary=_("办理经过"), responses=s.EventSerializer(many=True))
+    @extend_schema(summary=_("办理经过"), responses=s.RequestEventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def events(self, request, pk=None):
         obj = self.get_object()
-        return Response(s.EventSerializer(obj.events.all(), many=True).data)
+        return Response(s.RequestEventSerializer(obj.events.all(), many=True).data)
 
     accept = action(detail=True, methods=["post"])(_step("accept", services.request_accept, summary=_("受理")))
     dispatch_to = action(detail=True, methods=["post"], url_path="dispatch")(
-        _step("dispatch_to", services.request_dispatch, s.UnitChoiceSerializer, summary=_("派单")))
+        _step("dispatch_to", services.request_dispatch, s.RequestDispatchSerializer, summary=_("派单")))
     unit_accept = action(detail=True, methods=["post"], url_path="unit-accept")(
         _step("unit_accept", services.request_unit_accept, summary=_("承办单位接单")))
     need_info = action(detail=True, methods=["post"], url_path="need-info")(
-        _step("need_info", services.request_unit_need_info, s.QuestionSerializer, summary=_("请居民补充信息")))
+        _step("need_info", services.request_unit_need_info, s.RequestQuestionSerializer, summary=_("请居民补充信息")))
     hand_back = action(detail=True, methods=["post"], url_path="hand-back")(
-        _step("hand_back", services.request_unit_hand_back, s.ReasonSerializer, summary=_("退回首办责任人")))
+        _step("hand_back", services.request_unit_hand_back, s.RequestReasonSerializer, summary=_("退回首办责任人")))
     resolve = action(detail=True, methods=["post"])(
-        _step("resolve", services.request_resolve, s.ResolveSerializer, summary=_("办结")))
+        _step("resolve", services.request_resolve, s.RequestResolveSerializer, summary=_("办结")))
     comment = action(detail=True, methods=["post"])(
-        _step("comment", services.request_comment, s.NoteSerializer, summary=_("督办意见")))
+        _step("comment", services.request_comment, s.RequestNoteSerializer, summary=_("督办意见")))
     reassign = action(detail=True, methods=["post"])(
-        _step("reassign", services.request_reassign, s.ReassignSerializer, summary=_("改派")))
+        _step("reassign", services.request_reassign, s.RequestReassignSerializer, summary=_("改派")))
     extend = action(detail=True, methods=["post"])(
-        _step("extend", services.request_extend, s.ExtendSerializer, summary=_("延期")))
+        _step("extend", services.request_extend, s.RequestExtendSerializer, summary=_("延期")))
     visit = action(detail=True, methods=["post"])(
-        _step("visit", services.request_visit, s.NoteSerializer, summary=_("回访")))
+        _step("visit", services.request_visit, s.RequestNoteSerializer, summary=_("回访")))
