@@ -21,7 +21,7 @@ class ActivityForm(ScopedForm):
 
     kinds = forms.ModelMultipleChoiceField(label=_("活动类型（可多选）"), queryset=ActivityKind.objects.all(),
                                            widget=forms.CheckboxSelectMultiple)
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     time = forms.TimeField(label=_("时间"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     topic = forms.CharField(label=_("主题"), max_length=200)
     place = forms.CharField(label=_("地点"), max_length=120, required=False)
@@ -84,8 +84,8 @@ class ExcuseForm(ScopedForm):
 
 
 class PlanForm(ScopedForm):
-    month = forms.DateField(label=_("月份（该月任一天）"), widget=forms.DateInput(attrs={"type": "date"}))
-    planned_on = forms.DateField(label=_("计划日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    month = forms.DateField(label=_("月份（该月任一天）"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    planned_on = forms.DateField(label=_("计划日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     topic = forms.CharField(label=_("计划主题"), max_length=200)
 
 
@@ -101,7 +101,7 @@ class RuleForm(ScopedForm):
     levels = forms.MultipleChoiceField(label=_("适用层级（不选为全部）"), choices=HanyangLevel.choices, required=False,
                                        widget=forms.CheckboxSelectMultiple)
     root = PickField("org", action="change", label=_("适用范围（组织及下级，可不选）"), required=False)
-    valid_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class ThresholdForm(ScopedForm):

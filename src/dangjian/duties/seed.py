@@ -258,10 +258,8 @@ def _insert_with_ids(model, rows):
                 value = row[field.name]
             elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 value = now
-            elif field.has_default():
-                value = field.get_default()
             else:
-                value = None
+                value = field.get_default()
             values.append(_copy_value(value))
         buffer.write("\t".join(values) + "\n")
     buffer.seek(0)

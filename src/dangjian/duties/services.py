@@ -202,6 +202,7 @@ def roll_over(*, actor=None, period_start=None, period_end=None, today=None, org
     for index in range(0, len(items), BATCH):
         chunk = items[index:index + BATCH]
         with transaction.atomic():
+            _rollover_lock()
             before = _count(chunk)
             rows = []
             for (org_id, rule_id, start, n), (version, end) in chunk:
@@ -226,6 +227,18 @@ def roll_over(*, actor=None, period_start=None, period_end=None, today=None, org
         audit.record(actor=actor, action="rollover", object_type="duties.occurrence",
                      object_repr=f"{period_start.isoformat()}—{period_end.isoformat()}", row_count=created)
     return created
+
+
+ROLLOVER_LOCK = 0x6475747931  # "duty1": concurrent roll-overs take turns per batch
+
+
+def _rollover_lock():
+    """Two roll-overs at once take turns per batch, so each counts only what it added."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLOVER_LOCK])
 
 
 def _count(chunk):
@@ -577,7 +590,7 @@ def calendar_token_create(*, actor, org=None, member=None):
 
 @transaction.atomic
 def calendar_token_revoke(*, actor, row):
-    row = CalendarToken.objects.select_for_update().select_related("org", "member__org").get(pk=row.pk)
+    row = CalendarToken.objects.select_for_update(of=("self",)).select_related("org", "member__org").get(pk=row.pk)
     if actor is not None and row.created_by_id != actor.pk:
         require(actor, "change", row.org or row.member.org)
     if row.revoked_at is None:

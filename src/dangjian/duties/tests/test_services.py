@@ -178,3 +178,16 @@ def test_compliance_figures_and_red_list(city, branch_world, kinds):
                              starts_at=at(datetime.date(year, 2, 20)), topic="推迟开展")
     b = selectors.subtree_compliance(branch_b, *q1, today=TODAY)
     assert (b.fulfilled, b.late_held, b.missed) == (1, 1, 8)
+
+
+def test_rollover_command_and_task(city, kinds):
+    import io
+
+    from django.core.management import call_command
+
+    from dangjian.duties.tasks import rollover
+
+    out = io.StringIO()
+    call_command("duties_rollover", "--start", JAN.isoformat(), "--end", JAN.isoformat(), stdout=out)
+    assert "新增应履职事项 18 项" in out.getvalue()
+    assert rollover.enqueue(start=JAN.isoformat(), end=JAN.isoformat()).return_value == 0
