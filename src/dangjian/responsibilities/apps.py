@@ -12,8 +12,9 @@ class ResponsibilitiesConfig(AppConfig):
         from dangjian.core import audit, inbox, overview
 
         from . import inbox as responsibilities_inbox
-        from . import selectors
+        from . import metrics, selectors
 
         audit.declare(record_visit=_("记录联系点走访"))
         overview.register(selectors.overview_panel)
         inbox.register(responsibilities_inbox.contact_point_sections)
+        metrics.register()

@@ -47,8 +47,7 @@ class DocumentFilter(django_filters.FilterSet):
 
 class ContactPointFilter(django_filters.FilterSet):
     within = WithinFilter(**ID_LIMITS)
-    stale = django_filters.ChoiceFilter(label=_("%(n)d个月未走访") % {"n": selectors.STALE_MONTHS}, choices=YES_NO,
-                                        method="filter_stale")
+    stale = django_filters.ChoiceFilter(label=_("久未走访"), choices=YES_NO, method="filter_stale")
 
     class Meta:
         model = ContactPoint

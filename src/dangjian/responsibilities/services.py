@@ -13,13 +13,14 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.core import audit
+from dangjian.core import audit, metrics
 from dangjian.core.concurrency import check_version
 from dangjian.core.scope import user_can
 from dangjian.core.services import require
 from dangjian.core.tree import in_subtree
 from dangjian.orgs.models import Org
 
+from .metrics import CONTACT_VISITS
 from .models import (
     ContactPoint,
     ContactVisit,
@@ -396,6 +397,7 @@ def visit_record(*, actor, point, visited_on, summary, problems="", follow_up=""
         ContactPoint.objects.filter(pk=point.pk).update(last_visit_on=visited_on)
     audit.record(actor=actor, action="record_visit", obj=visit, org=point.org,
                  after=audit.snapshot(visit, VISIT_FIELDS))
+    metrics.changed(CONTACT_VISITS, point.org)
     return visit
 
 
@@ -408,6 +410,7 @@ def visit_delete(*, actor, visit):
     visit.delete()
     last = point.visits.aggregate(m=Max("visited_on"))["m"]
     ContactPoint.objects.filter(pk=point.pk).update(last_visit_on=last)
+    metrics.changed(CONTACT_VISITS, point.org)
     return visit
 
 

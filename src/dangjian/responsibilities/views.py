@@ -228,6 +228,12 @@ class ResponsibilityEditView(ObjectEditView):
         return {"level": obj.level, "member": obj.member_id, "portfolio": obj.portfolio, "start_on": obj.start_on,
                 "end_on": obj.end_on}
 
+    def get_form(self):
+        form = super().get_form()
+        if self.object.person_id:  # a non-member leader stays as they are
+            form.fields["member"].required = False
+        return form
+
     def service_kwargs(self, form):
         return {"responsibility": self.object, **form.cleaned_data}
 

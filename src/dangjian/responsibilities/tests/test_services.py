@@ -179,3 +179,17 @@ def test_stale_points_and_inbox(city, users, leaders):
     make_point(city, "b", leaders["b"]["secretary"])
     users["none"].refresh_from_db()
     assert contact_point_sections(users["none"], entries=False)[0].count == 1
+
+
+def test_contact_visit_metric_counts_each_subtree(city, users, leaders):
+    from dangjian.core import metrics
+
+    metric = metrics.get("responsibilities.contact_visits")
+    point = make_point(city, "a", leaders["a"]["secretary"])
+    services.visit_record(actor=users["a"], point=point, visited_on=TODAY, summary="走访")
+    services.visit_record(actor=users["a"], point=point, visited_on=TODAY, summary="再走访")
+    year = (TODAY.replace(month=1, day=1), TODAY.replace(month=12, day=31))
+    readings = metric.read([city.city, city.districts["a"], city.districts["b"], city.communities["a"]], *year)
+    assert [readings[o.pk].value for o in (city.city, city.districts["a"], city.districts["b"],
+                                           city.communities["a"])] == [2, 2, 0, 0]
+    assert "within=%d" % city.districts["a"].pk in metric.rows_url(city.districts["a"], *year)
