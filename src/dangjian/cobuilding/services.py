@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dangjian.core import audit, metrics
 from dangjian.core.concurrency import check_version
@@ -50,10 +51,10 @@ OWNER_AREA_KINDS = (AreaKind.COMMUNITY, AreaKind.VILLAGE, AreaKind.STREET, AreaK
 LOCAL_SECTORS = (Sector.URBAN_COMMUNITY, Sector.RURAL, Sector.ORGAN)
 
 USCC_REASONS = {
-    "length": "统一社会信用代码应为18位。",
-    "character": "统一社会信用代码含有无效字符（不使用I、O、Z、S、V）。",
-    "division": "统一社会信用代码第3至8位应为行政区划代码（数字）。",
-    "checksum": "统一社会信用代码校验位错误。",
+    "length": gettext_lazy("统一社会信用代码应为18位。"),
+    "character": gettext_lazy("统一社会信用代码含有无效字符（不使用I、O、Z、S、V）。"),
+    "division": gettext_lazy("统一社会信用代码第3至8位应为行政区划代码（数字）。"),
+    "checksum": gettext_lazy("统一社会信用代码校验位错误。"),
 }
 
 
@@ -109,7 +110,7 @@ def clean_credit_code(code, kind, *, field="credit_code"):
         return ""
     reason = uscc.problem(code)
     if reason:
-        raise ValidationError({field: _(USCC_REASONS[reason])}, code=f"uscc_{reason}")
+        raise ValidationError({field: USCC_REASONS[reason]}, code=f"uscc_{reason}")
     return code
 
 

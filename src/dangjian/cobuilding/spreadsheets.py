@@ -14,8 +14,8 @@ written, in one transaction, by `services.unit_bulk_create` with one audit entry
 import io
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import audit
 from dangjian.core.spreadsheets.columns import CellError, Column
