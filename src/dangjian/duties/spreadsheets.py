@@ -5,15 +5,21 @@ Register: one row per activity: date, kinds, topic, place, chair, recorder, atte
 counts and the absent with their reasons, as branches print it for inspection.
 """
 
+import datetime
 import io
+import re
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dangjian.core import audit
 from dangjian.core.scope import scope_paths, user_can
+from dangjian.core.spreadsheets.columns import Column
+from dangjian.core.spreadsheets.importer import Importable, register
+from dangjian.core.spreadsheets.views import import_page
 from dangjian.core.spreadsheets.writer import CsvWriter, XlsxWriter
 
 from . import selectors
@@ -109,5 +115,162 @@ def compliance_export(request, fmt):
     return _respond(fmt, _("履职情况表"), COMPLIANCE_HEADERS, rows, f"compliance-{selectors.period_code(start, end)}")
 
 
+# Import of past activities -----------------------------------------------------------
+
+IMPORT_COLUMNS = (
+    Column("org", "党组织", required=True, meaning="名称、名称路径或组织代码"),
+    Column("day", "日期", kind="date", required=True, example="2026-03-15"),
+    Column("time", "时间", example="19:00"),
+    Column("kinds", "活动类型", required=True, example="主题党日、党小组会", meaning="可多个，用“、”分隔"),
+    Column("topic", "主题", required=True, max_length=200),
+    Column("place", "地点", max_length=120),
+    Column("chair", "主持人", meaning="本组织党员姓名"),
+    Column("recorder", "记录人", meaning="本组织党员姓名"),
+    Column("absent", "缺席人员", meaning="姓名（原因），用“、”分隔；未列出的本组织党员记为出席"),
+    Column("leave", "请假人员", meaning="姓名（原因），用“、”分隔"),
+)
+IMPORT_HELP = gettext_lazy("每行一次活动。出席名单按本组织在册党员生成，只需列出缺席和请假的人；任何一行有错，整个文件都不导入。")
+_PERSON = re.compile(r"^\s*([^（(]+?)\s*(?:[（(]\s*(.*?)\s*[）)])?\s*$")
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _names(text):
+    result = []
+    for part in re.split(r"[、,，;；]", text or ""):
+        match = _PERSON.match(part)
+        if part.strip() and match:
+            result.append((match.group(1), match.group(2) or ""))
+    return result
+
+
+def _clock(text):
+    text = (text or "").strip()
+    if not text:
+        return datetime.time(9, 0)
+    try:
+        hour, minute = text.replace("：", ":").split(":")[:2]
+        return datetime.time(int(hour), int(minute))
+    except ValueError:
+        raise ValidationError(_("时间“%(value)s”无法识别，请写成 HH:MM。") % {"value": text[:20]}) from None
+
+
+def import_activities(*, actor, sheet, dry_run=False, progress=None):
+    """Past activity records with attendance, all or nothing: every row is checked through
+    activity_create; one problem anywhere and nothing is kept."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from dangjian.core.spreadsheets.importer import (
+        NO_ROWS,
+        ImportResult,
+        TreeResolver,
+        problem,
+        read_row,
+        require_in_scope,
+        rows_with_header,
+        unreachable_org,
+    )
+    from dangjian.orgs.models import Member, Org
+
+    from . import services
+    from .models import ActivityKind
+
+    result = ImportResult(kind="duties_activities", dry_run=dry_run)
+    _number, positions, header_problems, rows = rows_with_header(sheet, IMPORT_COLUMNS)
+    for label, error in header_problems:
+        result.add(problem(None, label, error))
+    if result.problems:
+        return result
+    labels = {c.key: c.label for c in IMPORT_COLUMNS}
+    kinds = {}
+    for kind in ActivityKind.objects.all():
+        kinds[kind.name] = kinds[kind.code] = kind
+    trees = TreeResolver(Org, actor, is_org=True)
+    members = {}
+    try:
+        with transaction.atomic(), audit.deferred():
+            for number, values in rows:
+                if not any(v not in (None, "") for v in values):
+                    continue
+                result.rows += 1
+                progress(result.rows)
+                _raw, row, errors = read_row(IMPORT_COLUMNS, positions, values)
+                org = None
+                if "org" not in errors:
+                    try:
+                        org = trees(str(row["org"]).strip())
+                        require_in_scope(actor, org, field="org")
+                    except Exception:  # noqa: BLE001 - missing, ambiguous or outside the scope answer alike
+                        errors["org"] = unreachable_org(row["org"])
+                        org = None
+                chosen = []
+                for name in re.split(r"[、,，;；]", row.get("kinds") or ""):
+                    if name.strip():
+                        if name.strip() not in kinds:
+                            errors["kinds"] = ValidationError(_("活动类型“%(value)s”不存在。") % {"value": name[:20]})
+                        else:
+                            chosen.append(kinds[name.strip()])
+                starts_at = None
+                if row.get("day"):
+                    try:
+                        starts_at = timezone.make_aware(datetime.datetime.combine(row["day"], _clock(row.get("time"))))
+                    except ValidationError as exc:
+                        errors["time"] = exc
+                if org is not None and org.pk not in members:
+                    members[org.pk] = {m.name: m for m in Member.objects.filter(org=org, left_on__isnull=True)}
+                people = members.get(org.pk, {}) if org is not None else {}
+                found = {}
+                for key in ("chair", "recorder"):
+                    name = (row.get(key) or "").strip()
+                    if name and org is not None:
+                        if name not in people:
+                            errors[key] = ValidationError(_("%(org)s没有党员“%(name)s”。") % {"org": org.name,
+                                                                                         "name": name[:20]})
+                        found[key] = people.get(name)
+                marks = {}
+                for key, status in (("absent", "absent"), ("leave", "leave")):
+                    for name, reason in _names(row.get(key)):
+                        if org is not None and name not in people:
+                            errors[key] = ValidationError(_("%(org)s没有党员“%(name)s”。") % {"org": org.name,
+                                                                                         "name": name[:20]})
+                        elif name in people:
+                            marks[name] = (status, reason)
+                if errors:
+                    result.add_row(number, IMPORT_COLUMNS, errors, row)
+                    continue
+                attendance = [{"member": m, "status": marks.get(name, ("present", ""))[0],
+                               "reason": marks.get(name, ("present", ""))[1], "is_guest": False}
+                              for name, m in people.items()]
+                try:
+                    with transaction.atomic():
+                        services.activity_create(actor=actor, org=org, kinds=chosen, starts_at=starts_at,
+                                                 topic=row["topic"], place=row.get("place") or "",
+                                                 chair=found.get("chair"), recorder=found.get("recorder"),
+                                                 attendance=attendance)
+                except ValidationError as exc:
+                    mapping = {"starts_at": "day", "attendance": "absent"}
+                    detail = exc.message_dict if hasattr(exc, "error_dict") else {"topic": exc.messages}
+                    result.add_row(number, IMPORT_COLUMNS,
+                                   {mapping.get(k, k if k in labels else "topic"): ValidationError(v)
+                                    for k, v in detail.items()}, row)
+                    continue
+                result.created += 1
+            if not result.rows:
+                result.file_problem(NO_ROWS)
+            if result.problems or dry_run:
+                raise _Rollback
+    except _Rollback:
+        result.created = 0 if result.problems else result.created
+    return result
+
+
+register(Importable(kind="duties_activities", title=gettext_lazy("组织生活记录"), columns=IMPORT_COLUMNS,
+                    run=import_activities, back_url="duties:activity_list"))
+
+
+@login_required
 def activity_import(request):
-    raise Http404
+    return import_page(request, "duties_activities", intro=_("每行一次活动，附缺席和请假人员。"), help_text=IMPORT_HELP)

@@ -31,6 +31,7 @@ from dangjian.core.generic_views import (
 )
 from dangjian.core.page_filters import PageFilterMixin
 from dangjian.core.scope import get_visible_or_404, scope_paths, user_can
+from dangjian.core.spreadsheets.importer import may_import
 from dangjian.core.widgets import PickField
 from dangjian.orgs.models import Member, Org
 
@@ -154,7 +155,8 @@ class ActivityListView(ObjectListView):
         query = self.request.GET.urlencode()
         return {"export_csv": reverse("duties:activity_export", args=["csv"]) + (f"?{query}" if query else ""),
                 "export_xlsx": reverse("duties:activity_export", args=["xlsx"]) + (f"?{query}" if query else ""),
-                "can_export": bool(scope_paths(self.request.user, "export"))}
+                "can_export": bool(scope_paths(self.request.user, "export")),
+                "can_import": may_import(self.request.user)}
 
 
 class ActivityDetailView(ObjectDetailView):
