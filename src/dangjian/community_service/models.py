@@ -274,6 +274,9 @@ class Demand(models.Model):
     title = models.CharField(_("需求"), max_length=120)
     description = models.TextField(_("说明"), blank=True)
     source = models.CharField(_("来源"), max_length=60, blank=True)
+    # A demand may come from a resident's request (微邻里): the link, never the resident's data.
+    request = models.ForeignKey("resident_requests.Request", verbose_name=_("来自居民诉求"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="cs_demands")
     status = models.CharField(_("状态"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
 

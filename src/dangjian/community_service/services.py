@@ -398,13 +398,20 @@ def resource_create(*, actor, community, title, description="", provider_name=""
 
 
 @transaction.atomic
-def demand_create(*, actor, community, title, description="", source=""):
-    """Add what the community needs to its demand list."""
+def demand_create(*, actor, community, title, description="", source="", request=None):
+    """Add what the community needs to its demand list, optionally from a resident's
+    request (which the actor must see; the demand keeps the link only)."""
     if community is not None:
         require(actor, "change", community, field="community")
     _entry_errors(community, title)
+    if request is not None:
+        from dangjian.resident_requests.models import Request
+
+        if actor is not None and not Request.objects.visible_to(actor, "view").filter(pk=request.pk).exists():
+            raise ValidationError({"request": _("该诉求不在您的管辖范围内。")})
+        source = source or _("居民诉求 %(number)s") % {"number": request.number}
     demand = Demand.objects.create(community=community, title=title.strip(), description=(description or "").strip(),
-                                   source=(source or "").strip()[:60])
+                                   source=(source or "").strip()[:60], request=request)
     audit.record(actor=actor, action="create", obj=demand, after=audit.snapshot(demand, ENTRY_FIELDS))
     return demand
 
