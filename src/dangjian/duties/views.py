@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.decorators.http import require_POST
 
 from dangjian.core.forms import ScopedForm
@@ -40,7 +39,7 @@ from . import periods as P
 from . import selectors, services
 from .filters import ActivityFilter, OccurrenceFilter
 from .forms import ActivityForm, ExcuseForm, PlanForm, RuleForm, ThresholdForm, activity_initial
-from .models import Activity, ActivityKind, DutyRule, Occurrence, OccurrenceStatus, ThemeDayPlan
+from .models import Activity, DutyRule, Occurrence, OccurrenceStatus, ThemeDayPlan
 from .tables import ActivityTable, OccurrenceTable, RuleTable
 
 
