@@ -291,7 +291,7 @@ class RequestDetailView(ObjectDetailView):
         handles = access.can(user, req.org)
         unit_side = req.unit_id is not None and (access.can(user, req.unit.org) or handles)
         status = req.status
-        dispatch_form = DispatchForm(user=user, initial={"unit": services.suggested_unit(req)})
+        dispatch_form = DispatchForm(user=user, initial={"unit": services.suggested_unit(req)}, auto_id="dispatch_%s")
         return {
             "events": list(RequestEvent.objects.filter(request=req).select_related("actor", "unit", "org")),
             "photos": list(RequestPhoto.objects.filter(request=req)),
@@ -304,9 +304,10 @@ class RequestDetailView(ObjectDetailView):
             "can_resolve": (unit_side or handles) and status in services.RESOLVABLE and status != Status.SUBMITTED,
             "can_supervise": handles and status in OPEN_STATUSES,
             "can_visit": handles,
-            "dispatch_form": dispatch_form, "reassign_form": ReassignForm(user=user),
-            "note_form": NoteForm(), "reason_form": ReasonForm(), "question_form": QuestionForm(),
-            "resolve_form": ResolveForm(), "extend_form": ExtendForm(),
+            "dispatch_form": dispatch_form, "reassign_form": ReassignForm(user=user, auto_id="reassign_%s"),
+            "note_form": NoteForm(auto_id="comment_%s"), "visit_form": NoteForm(auto_id="visit_%s"),
+            "reason_form": ReasonForm(auto_id="handback_%s"), "question_form": QuestionForm(auto_id="info_%s"),
+            "resolve_form": ResolveForm(auto_id="resolve_%s"), "extend_form": ExtendForm(auto_id="extend_%s"),
         }
 
 
