@@ -24,7 +24,7 @@ def w3c_datetime(value):
     """A time as the spec writes it (W3C / ISO 8601 with its offset), in local time."""
     if value is None:
         return None
-    return timezone.localtime(value).isoformat(timespec="seconds")
+    return value.astimezone(timezone.get_current_timezone()).isoformat(timespec="seconds")
 
 
 def _text(value):

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from dangjian.core.crypto import mask_id_number, mask_phone
 from dangjian.orgs.models import Area, AreaKind
-from dangjian.resident_requests.models import DONE_STATUSES, OPEN_STATUSES, Category, Request
+from dangjian.resident_requests.models import DONE_STATUSES, OPEN_STATUSES, Category, Request, Status
 from dangjian.resident_requests.selectors import public_status
 
 from .formats import w3c_datetime
@@ -69,6 +69,18 @@ def service_definition_dict(category):
 
 # Requests ------------------------------------------------------------------------------
 
+# The only columns a public answer reads, as plain rows (no model instances: a public list
+# is up to 1,000 of them). The resident's encrypted name and phone, the detailed address and
+# the tracking code are not even loaded.
+PUBLIC_FIELDS = ("number", "status", "category__code", "category__name", "description", "unit__name",
+                 "submitted_at", "updated_at", "resolved_at", "closed_at", "deadline_at", "community_id", "area_id",
+                 "latitude", "longitude")
+
+
+def _public_rows():
+    return Request.objects.values(*PUBLIC_FIELDS)
+
+
 class QueryError(ValueError):
     """A filter GeoReport's GET requests cannot take; the message says which."""
 
@@ -77,7 +89,7 @@ def public_requests(*, numbers=None, service_codes=None, start=None, end=None, s
     """The requests a public GET answers: by number (overriding every other filter, as
     the spec says), or by category, status and a submission window of at most 90 days
     (the last 90 days when none is given), newest first, at most MAX_REQUESTS."""
-    queryset = Request.objects.select_related("category", "unit")
+    queryset = _public_rows()
     if numbers:
         return list(queryset.filter(number__in=list(numbers)[:MAX_REQUESTS])[:MAX_REQUESTS])
     now = now or timezone.now()
@@ -100,29 +112,28 @@ def public_requests(*, numbers=None, service_codes=None, start=None, end=None, s
             queryset = queryset.filter(status__in=OPEN_STATUSES)
         elif wanted == {"closed"}:
             queryset = queryset.filter(status__in=DONE_STATUSES)
-    return list(queryset.order_by("-submitted_at", "-id")[:MAX_REQUESTS])
+    # Newest first by the submission time alone, so the index on it is walked backwards and
+    # stops after MAX_REQUESTS rows (an id tiebreak would sort the whole window).
+    return list(queryset.order_by("-submitted_at")[:MAX_REQUESTS])
 
 
 def public_request(number):
     if not number or len(number) > 20:
         return None
-    return Request.objects.select_related("category", "unit").filter(number=number).first()
+    return _public_rows().filter(number=number).first()
 
 
-def request_by_token(token):
-    """The request a client's token resolves to, or None."""
+def number_by_token(token):
+    """The public number of the request a client's token stands for, or None."""
     if not token or len(token) > 64:
         return None
-    submission = Submission.objects.select_related("request").filter(token=token).first()
-    return submission.request if submission else None
+    return Submission.objects.filter(token=token).values_list("request__number", flat=True).first()
 
 
-def _public_area_id(request):
+def _public_area_id(row):
     """The most precise place a public answer may name: the community, else the area
     itself when it lies above any community (a comment on a street's measure)."""
-    if request.community_id:
-        return request.community_id
-    return request.area_id
+    return row["community_id"] or row["area_id"]
 
 
 def place_names(requests):
@@ -153,39 +164,45 @@ def scrub(text):
     return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
-def request_dict(request, places):
-    """One request as GeoReport v2 shows it publicly (see the module's docstring)."""
-    closed = request.status in DONE_STATUSES
+def _status_notes():
+    """{status: the resident's plain-words status}, in the current language."""
+    return {status: public_status(Request(status=status)) for status in Status.values}
+
+
+def request_dict(row, places, notes):
+    """One request (a row of `_public_rows`) as GeoReport v2 shows it publicly (see the
+    module's docstring)."""
+    closed = row["status"] in DONE_STATUSES
     if closed:
-        updated = request.closed_at or request.resolved_at or request.updated_at
+        updated = row["closed_at"] or row["resolved_at"] or row["updated_at"]
     else:
-        updated = request.updated_at
+        updated = row["updated_at"]
     return {
-        "service_request_id": request.number,
+        "service_request_id": row["number"],
         "status": "closed" if closed else "open",
-        "status_notes": public_status(request),
-        "service_name": request.category.name,
-        "service_code": request.category.code,
-        "description": scrub(request.description),
+        "status_notes": notes.get(row["status"]),
+        "service_name": row["category__name"],
+        "service_code": row["category__code"],
+        "description": scrub(row["description"]),
         # The unit it was dispatched to; not the intake organisation, whose name can be a
         # grid's (第1网格党支部), finer than the community a public answer may name.
-        "agency_responsible": request.unit.name if request.unit_id else None,
+        "agency_responsible": row["unit__name"],
         "service_notice": None,
-        "requested_datetime": w3c_datetime(request.submitted_at),
+        "requested_datetime": w3c_datetime(row["submitted_at"]),
         "updated_datetime": w3c_datetime(updated),
-        "expected_datetime": w3c_datetime(request.deadline_at),
-        "address": places.get(_public_area_id(request)) or None,
+        "expected_datetime": w3c_datetime(row["deadline_at"]),
+        "address": places.get(_public_area_id(row)) or None,
         "address_id": None,
         "zipcode": None,
-        "lat": _coordinate(request.latitude),
-        "long": _coordinate(request.longitude),
+        "lat": _coordinate(row["latitude"]),
+        "long": _coordinate(row["longitude"]),
         "media_url": None,
     }
 
 
-def requests_dicts(requests):
-    places = place_names(requests)
-    return [request_dict(r, places) for r in requests]
+def requests_dicts(rows):
+    places, notes = place_names(rows), _status_notes()
+    return [request_dict(row, places, notes) for row in rows]
 
 
 # Where a posted request is ---------------------------------------------------------------

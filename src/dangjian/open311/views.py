@@ -180,10 +180,10 @@ def token_detail(request, token, fmt):
     refused = _only(request, fmt, "GET")
     if refused:
         return refused
-    found = selectors.request_by_token(token)
-    if found is None:
+    number = selectors.number_by_token(token)
+    if number is None:
         return _public(error(fmt, 404, _("没有这个token。")))
-    data = [{"service_request_id": found.number, "token": token}]
+    data = [{"service_request_id": number, "token": token}]
     return _public(respond(fmt, data, root="service_requests", item="request"))
 
 
