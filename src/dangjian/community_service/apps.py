@@ -9,11 +9,13 @@ class CommunityServiceConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
-        from dangjian.core import metrics, overview, pickers
+        from dangjian.core import inbox, metrics, overview, pickers
 
+        from . import inbox as cs_inbox
         from . import selectors
 
         overview.register(selectors.overview_panel)
+        inbox.register(cs_inbox.sections)
         metrics.register(metrics.Metric(
             key="community_service.claims_done", label=_("双向认领办结数"), unit=_("项"), kind=metrics.COUNT,
             compute=selectors.claims_done, rows_url=selectors.claims_rows_url))

@@ -159,3 +159,17 @@ class TestCrossSubtree:
         c = _login(client, w.member_user)
         assert c.get(U("report_detail", w.report.pk)).status_code == 200
         assert c.get(U("report_detail", w.report_b.pk)).status_code == 404
+
+
+def test_inbox_and_overview(client, w):
+    report = services.report_register(actor=w.member_user, member=w.member, community=w.community)
+    services.whistle_blow(actor=w.street_user, street=w.street, title="积水", place="路口",
+                          due_at=timezone.now() + datetime.timedelta(hours=1), units=[w.unit])
+    page = _login(client, w.community_user).get(reverse("inbox")).content.decode()
+    assert "待接收的在职党员报到" in page and "王在职" in page
+    assert "待接收的在职党员报到" not in _login(client, w.sibling_user).get(reverse("inbox")).content.decode()
+    page = _login(client, w.unit_user).get(reverse("inbox")).content.decode()
+    assert "待响应的吹哨" in page and "积水" in page
+    services.report_accept(actor=w.community_user, report=report)
+    page = _login(client, w.city_admin).get("/?root=%d" % w.city.city.pk).content.decode()
+    assert "双报到与党建超市" in page and "报到在职党员" in page
