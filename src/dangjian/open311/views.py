@@ -44,6 +44,10 @@ def _posts_per_minute_per_address():
     return int(getattr(settings, "DANGJIAN_OPEN311_POSTS_PER_MINUTE_PER_ADDRESS", 60))
 
 
+def _lists_per_minute_per_address():
+    return int(getattr(settings, "DANGJIAN_OPEN311_LISTS_PER_MINUTE_PER_ADDRESS", 120))
+
+
 def _over_limit(scope, ident, limit, window=60):
     """Count one post for (scope, ident); True once more than `limit` came in this window."""
     key = f"dangjian-open311:{scope}:{ident}:{int(time.time() // window)}"
@@ -142,6 +146,8 @@ def requests_view(request, fmt):
     refused = _only(request, fmt, "GET", "POST")
     if refused:
         return refused
+    if _over_limit("list", client_ip(request), _lists_per_minute_per_address()):
+        return _public(_too_many(fmt))  # a list is up to 1,000 requests: the costly read
     params = request.GET
     problems = []
     statuses = [status.lower() for status in _list(params, "status")]

@@ -282,3 +282,13 @@ def test_other_methods_are_refused(client, categories, fmt):
     check(response, "errors", fmt, status=405)
     assert response["Allow"] == "GET, POST"
     check(client.post(f"{BASE}/services.{fmt}"), "errors", fmt, status=405)
+
+
+def test_lists_are_limited_per_address(client, categories, settings):
+    settings.DANGJIAN_OPEN311_LISTS_PER_MINUTE_PER_ADDRESS = 2
+    for _ in range(2):
+        check(client.get(f"{BASE}/requests.json"), "requests", "json")
+    response = client.get(f"{BASE}/requests.xml")
+    check(response, "errors", "xml", status=429)
+    assert response["Retry-After"] == "60"
+    check(client.get(f"{BASE}/services.json"), "services", "json")  # other reads are not counted
