@@ -333,7 +333,8 @@ class Claim(models.Model):
         verbose_name_plural = _("认领")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["demand"], condition=Q(demand__isnull=False), name="cs_demand_claimed_once"),
+            models.UniqueConstraint(fields=["demand"], condition=Q(demand__isnull=False),
+                                    name="cs_demand_claimed_once"),
             models.UniqueConstraint(fields=["resource"], condition=Q(resource__isnull=False),
                                     name="cs_resource_claimed_once"),
             models.CheckConstraint(condition=Q(demand__isnull=False) | Q(resource__isnull=False),

@@ -132,7 +132,8 @@ def overview_panel(user, root=None):
         "title": _("双报到与党建超市"),
         "figures": [
             {"label": _("报到在职党员"), "value": data["members"], "url": f"{url('report_list')}{amp}status=accepted"},
-            {"label": _("报到单位"), "value": data["units"], "url": reverse("community_service:index") + q},
+            {"label": _("报到单位"), "value": data["units"],
+             "url": f"{reverse('cobuilding:report_list')}{amp}status=accepted"},
             {"label": _("服务项目"), "value": data["items"], "url": url("item_list") + q},
             {"label": _("预约人次"), "value": data["bookings"], "url": url("record_list") + q},
             {"label": _("到场服务人次"), "value": data["attended"], "url": f"{url('record_list')}{amp}attendance=present"},

@@ -391,7 +391,8 @@ def resource_create(*, actor, community, title, description="", provider_name=""
     provider = (provider_name or "").strip() or (member.name if member is not None else "")
     if not provider:
         raise ValidationError({"provider_name": _("请填写提供方。")})
-    resource = Resource.objects.create(community=community, title=title.strip(), description=(description or "").strip(),
+    resource = Resource.objects.create(community=community, title=title.strip(),
+                                       description=(description or "").strip(),
                                        member=member, unit=unit, provider_name=provider[:120])
     audit.record(actor=actor, action="create", obj=resource, after=audit.snapshot(resource, ENTRY_FIELDS))
     return resource

@@ -34,7 +34,8 @@ def rows(kind, user, queryset=None):
         for b in qs.select_related("item", "item__org", "member", "member__org", "unit").order_by(
                 "-item__starts_on", "pk"):
             who_org = b.member.org.name if b.member_id else (b.unit.covering_org.name if b.unit.covering_org_id else "")
-            yield [b.who, who_org, b.item.title, b.item.org.name, b.item.starts_on, b.get_attendance_display(), b.service]
+            yield [b.who, who_org, b.item.title, b.item.org.name, b.item.starts_on, b.get_attendance_display(),
+                   b.service]
     else:
         qs = queryset if queryset is not None else Claim.objects.visible_to(user, "export")
         for c in qs.select_related("community", "demand", "resource").order_by("-created_at", "pk"):

@@ -9,7 +9,8 @@ from dangjian.core.tables import Column, Table
 
 class ReportTable(Table):
     columns = [
-        Column("member", _("党员"), order_by=("member__name", "pk"), template_name="community_service/cells/report_member.html"),
+        Column("member", _("党员"), order_by=("member__name", "pk"),
+               template_name="community_service/cells/report_member.html"),
         Column("phone", _("联系电话"), accessor="member.phone_masked", css="meta"),
         Column("community", _("报到社区"), order_by=("community__path", "pk"), css="meta",
                template="{{ row.community.short_name|default:row.community.name }}"),
@@ -56,7 +57,8 @@ class WhistleTable(Table):
         Column("title", _("事项"), order_by=("title", "pk"), css="wrap",
                template='<a href="{% url "community_service:whistle_detail" row.pk %}">{{ row.title }}</a>'),
         Column("street", _("吹哨街道"), css="meta", template="{{ row.street.short_name|default:row.street.name }}"),
-        Column("due_at", _("报到时限"), order_by=("due_at", "pk"), css="meta", template='{{ row.due_at|date:"Y-m-d H:i" }}'),
+        Column("due_at", _("报到时限"), order_by=("due_at", "pk"), css="meta",
+               template='{{ row.due_at|date:"Y-m-d H:i" }}'),
         Column("calls", _("报到情况"), css="meta", template_name="community_service/cells/whistle_calls.html"),
     ]
     empty_text = _("还没有吹哨。")
@@ -69,7 +71,8 @@ class ClaimTable(Table):
         Column("direction", _("方向"), css="meta", template_name="community_service/cells/claim_direction.html"),
         Column("claimant", _("认领方"), accessor="claimant_name", css="meta"),
         Column("community", _("社区"), css="meta", template="{{ row.community.short_name|default:row.community.name }}"),
-        Column("deadline", _("完成期限"), order_by=("deadline", "pk"), css="meta", template='{{ row.deadline|date:"Y-m-d" }}'),
+        Column("deadline", _("完成期限"), order_by=("deadline", "pk"), css="meta",
+               template='{{ row.deadline|date:"Y-m-d" }}'),
         Column("done", _("办结"), css="meta", template_name="community_service/cells/claim_done.html"),
     ]
     empty_text = _("还没有认领。")

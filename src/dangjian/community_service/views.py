@@ -61,7 +61,8 @@ def index(request):
     return render(request, "community_service/index.html", {
         # Figures are for those who keep a subtree (a member's own account sees only their own).
         "figures": selectors.figures(user) if scope_paths(user, "view_members") else None, "mine": mine,
-        "active_report": any(r.status in ("pending", "accepted") for r in mine), "bookable": bookable, "my_bookings": my_bookings,
+        "active_report": any(r.status in ("pending", "accepted") for r in mine),
+        "bookable": bookable, "my_bookings": my_bookings,
         "booked_ids": booked_ids, "today": today, "can_change": bool(scope_paths(user, "change")),
         "can_export": bool(scope_paths(user, "export")),
     })
