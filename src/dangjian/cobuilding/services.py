@@ -2,6 +2,9 @@
 keyword-only and atomic, checks the actor's scope for every object handed in, and writes
 one audit entry."""
 
+import os
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -428,10 +431,12 @@ def agreement_create(*, actor, org, title, start_on, end_on, parties, kind=Agree
         if unit is not None and unit.pk not in unit_ids:
             raise ValidationError({"commitments": _("承诺单位须是协议的共建单位。")})
         texts.append((unit, text))
+    if signed_file:
+        suffix = _check_signed_file(signed_file)
     agreement = Agreement.objects.create(org=org, kind=kind, title=title.strip(), start_on=start_on, end_on=end_on,
                                          signed_on=signed_on)
     if signed_file:
-        agreement.signed_file.save(signed_file.name, signed_file, save=True)
+        agreement.signed_file.save(uuid.uuid4().hex + suffix, signed_file, save=True)
     AgreementParty.objects.bulk_create([AgreementParty(agreement=agreement, unit=u, role=role)
                                         for u, (_x, role) in zip(units, pairs)])
     Commitment.objects.bulk_create([Commitment(agreement=agreement, unit=u, text=t, position=i)
@@ -440,6 +445,25 @@ def agreement_create(*, actor, org, title, start_on, end_on, parties, kind=Agree
         "title": agreement.title, "kind": kind, "start_on": start_on, "end_on": end_on,
         "parties": [u.pk for u in units], "commitments": len(texts)})
     return agreement
+
+
+SIGNED_TYPES = {".pdf": b"%PDF-", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG\r\n\x1a\n"}
+SIGNED_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _check_signed_file(upload):
+    """A signed copy is a PDF or a photo, checked by its first bytes (not its name), at most 20 MB;
+    returns the suffix it is stored under (the stored name is random)."""
+    suffix = os.path.splitext(upload.name or "")[1].lower()
+    magic = SIGNED_TYPES.get(suffix)
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if magic is None or not head.startswith(magic):
+        raise ValidationError({"signed_file": _("签字文本须为 PDF、JPG 或 PNG 文件。")})
+    if (upload.size or 0) > SIGNED_MAX_BYTES:
+        raise ValidationError({"signed_file": _("签字文本不能超过 20 MB。")})
+    return ".jpg" if suffix == ".jpeg" else suffix
 
 
 # Alliances -----------------------------------------------------------------------------

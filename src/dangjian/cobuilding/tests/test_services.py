@@ -205,3 +205,19 @@ def test_instructor_assignment_and_reviews_from_both_sides(city, people, units):
     assert (review.unit_rating, review.sender_rating) == ("good", "excellent")
     with pytest.raises(PermissionDenied):  # the community cannot write the sending unit's review... of B's street
         services.instructor_review(actor=people["other"], assignment=assignment, period="2026", unit_rating="poor")
+
+
+def test_signed_copy_must_be_a_pdf_or_photo_by_its_bytes(city, people, units, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    fake = SimpleUploadedFile("协议.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    with pytest.raises(ValidationError) as exc:
+        services.agreement_create(actor=people["community"], org=city.communities["a"], title="带附件", start_on=D(2026, 1, 1),
+                                  end_on=D(2026, 12, 31), parties=[units["own"]], signed_file=fake)
+    assert "signed_file" in exc.value.message_dict and not Agreement.objects.exists()
+    real = SimpleUploadedFile("协议.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    agreement = services.agreement_create(actor=people["community"], org=city.communities["a"], title="带附件",
+                                          start_on=D(2026, 1, 1), end_on=D(2026, 12, 31), parties=[units["own"]],
+                                          signed_file=real)
+    assert agreement.signed_file.name.endswith(".pdf") and "协议" not in agreement.signed_file.name
