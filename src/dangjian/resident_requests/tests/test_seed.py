@@ -47,3 +47,18 @@ def test_demo_preset(demo, client):
     assert "requests_intake" in keys and "requests_mine" in keys
     client.force_login(worker)
     assert client.get("/requests/?queue=intake").status_code == 200
+
+
+def test_bench_agrees_with_hand_written_sql(demo):
+    import sys
+    from pathlib import Path
+
+    bench = str(Path(__file__).resolve().parents[4] / "bench")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)
+    import bench_requests
+
+    result = bench_requests.measure(1)
+    assert result["checks"] == {"total": True, "by_category": True, "by_grid": True}, result
+    figure = result["figures"]["requests.city_figures"]
+    assert figure["same"] and figure["ours_queries"] <= 5 and result["requests"] >= 300
