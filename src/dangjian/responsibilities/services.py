@@ -4,7 +4,6 @@ actor's scope for every object it is handed (the organisation with `change`, a m
 
 `actor=None` is a system job (the seed)."""
 
-import datetime
 import os
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -412,7 +411,3 @@ def visit_delete(*, actor, visit):
     ContactPoint.objects.filter(pk=point.pk).update(last_visit_on=last)
     metrics.changed(CONTACT_VISITS, point.org)
     return visit
-
-
-def quarter_start(day: datetime.date) -> datetime.date:
-    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
