@@ -199,14 +199,17 @@ def _metric_rows(orgs, start, end, now=None):
     rows = list(queryset.order_by().values("org__path").annotate(
         due=Count("id", filter=flag_q("due", now)), on_time=Count("id", filter=flag_q("on_time", now)),
         rated=Count("id", filter=flag_q("rated", now)), satisfied=Count("id", filter=flag_q("satisfied", now))))
-    result = {}
+    result = {org.pk: {"due": 0, "on_time": 0, "rated": 0, "satisfied": 0} for org in orgs}
+    by_path = {}
     for org in orgs:
-        sums = {"due": 0, "on_time": 0, "rated": 0, "satisfied": 0}
-        for row in rows:
-            if row["org__path"].startswith(org.path):
+        by_path.setdefault(org.path, []).append(org.pk)
+    for row in rows:  # each row adds to every asked org on its path: rows x depth, not rows x orgs
+        path = row["org__path"]
+        for end in range(4, len(path) + 1, 4):
+            for pk in by_path.get(path[:end], ()):
+                sums = result[pk]
                 for key in sums:
                     sums[key] += row[key]
-        result[org.pk] = sums
     return result
 
 

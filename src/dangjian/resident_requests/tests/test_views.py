@@ -1,5 +1,3 @@
-import io
-
 import pytest
 from django.urls import reverse
 
