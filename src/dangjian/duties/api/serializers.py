@@ -9,14 +9,14 @@ from dangjian.orgs.models import Member, Org
 from ..models import Activity, ActivityKind, Attendance, AttendanceStatus, DutyRuleVersion, Occurrence
 
 
-class ActivityKindSerializer(serializers.ModelSerializer):
+class DutyActivityKindSerializer(serializers.ModelSerializer):
     class Meta:
         model = ActivityKind
         fields = ["id", "code", "name"]
         read_only_fields = fields
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class DutyAttendanceSerializer(serializers.ModelSerializer):
     member = ScopedPrimaryKeyRelatedField(Member, "view_members", label=_("党员"))
     member_name = serializers.CharField(source="member.name", read_only=True)
     status = serializers.ChoiceField(choices=AttendanceStatus.choices, default=AttendanceStatus.PRESENT)
@@ -28,14 +28,14 @@ class AttendanceSerializer(serializers.ModelSerializer):
         fields = ["member", "member_name", "status", "reason", "is_guest"]
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class DutyActivitySerializer(serializers.ModelSerializer):
     org = ScopedPrimaryKeyRelatedField(Org, "change", label=_("党组织"))
     org_name = serializers.CharField(source="org.name", read_only=True)
     kinds = serializers.SlugRelatedField(slug_field="code", many=True, queryset=ActivityKind.objects.all(),
                                          allow_empty=False, help_text=_("活动类型代码，可多个"))
     chair = ScopedPrimaryKeyRelatedField(Member, "view_members", required=False, allow_null=True)
     recorder = ScopedPrimaryKeyRelatedField(Member, "view_members", required=False, allow_null=True)
-    attendance = AttendanceSerializer(many=True, required=False, allow_null=True,
+    attendance = DutyAttendanceSerializer(many=True, required=False, allow_null=True,
                                       help_text=_("不填时本组织在册党员全部记为出席"))
     place = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     minutes = serializers.CharField(required=False, allow_blank=True, default="")
@@ -47,7 +47,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = ["held_on", "created_at"]
 
 
-class OccurrenceSerializer(serializers.ModelSerializer):
+class DutyOccurrenceSerializer(serializers.ModelSerializer):
     org_name = serializers.CharField(source="org.name", read_only=True)
     label = serializers.CharField(read_only=True)
     kind = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -61,11 +61,11 @@ class OccurrenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExcuseSerializer(serializers.Serializer):
+class DutyExcuseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, help_text=_("免除理由"))
 
 
-class RuleVersionSerializer(serializers.ModelSerializer):
+class DutyRuleVersionSerializer(serializers.ModelSerializer):
     kind = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -75,13 +75,13 @@ class RuleVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RuleSerializer(serializers.Serializer):
+class DutyRuleSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     title = serializers.CharField(read_only=True)
-    versions = RuleVersionSerializer(many=True, read_only=True)
+    versions = DutyRuleVersionSerializer(many=True, read_only=True)
 
 
-class FiguresSerializer(serializers.Serializer):
+class DutyFiguresSerializer(serializers.Serializer):
     required = serializers.IntegerField()
     fulfilled = serializers.IntegerField()
     late_held = serializers.IntegerField()
@@ -92,16 +92,16 @@ class FiguresSerializer(serializers.Serializer):
     colour = serializers.CharField()
 
 
-class OrgFiguresSerializer(serializers.Serializer):
+class DutyOrgFiguresSerializer(serializers.Serializer):
     org = serializers.IntegerField()
     name = serializers.CharField()
-    figures = FiguresSerializer()
+    figures = DutyFiguresSerializer()
 
 
-class ComplianceSerializer(serializers.Serializer):
+class DutyComplianceSerializer(serializers.Serializer):
     root = serializers.IntegerField()
     period_start = serializers.DateField()
     period_end = serializers.DateField()
-    figures = FiguresSerializer()
-    children = OrgFiguresSerializer(many=True)
-    red = OrgFiguresSerializer(many=True)
+    figures = DutyFiguresSerializer()
+    children = DutyOrgFiguresSerializer(many=True)
+    red = DutyOrgFiguresSerializer(many=True)

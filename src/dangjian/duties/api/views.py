@@ -26,7 +26,7 @@ ID_SCHEMA = {"type": "integer", "minimum": ID_LIMITS["min_value"], "maximum": ID
 @extend_schema_view(list=extend_schema(summary=_("活动类型")), retrieve=extend_schema(summary=_("活动类型详情")))
 class ActivityKindViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ActivityKind.objects.all()
-    serializer_class = s.ActivityKindSerializer
+    serializer_class = s.DutyActivityKindSerializer
     permission_classes = [IsAuthenticated]
     pagination_class = None
     lookup_value_regex = "[^/]+"
@@ -35,7 +35,7 @@ class ActivityKindViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(list=extend_schema(summary=_("职责规则")), retrieve=extend_schema(summary=_("职责规则详情")))
 class RuleViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = DutyRule.objects.prefetch_related("versions__kind").order_by("id")
-    serializer_class = s.RuleSerializer
+    serializer_class = s.DutyRuleSerializer
     permission_classes = [IsAuthenticated]
     lookup_value_regex = "[^/]+"
 
@@ -46,7 +46,7 @@ class RuleViewSet(viewsets.ReadOnlyModelViewSet):
     destroy=extend_schema(summary=_("删除活动记录")),
 )
 class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    serializer_class = s.ActivitySerializer
+    serializer_class = s.DutyActivitySerializer
     filterset_class = ActivityFilter
 
     def base_queryset(self):
@@ -54,7 +54,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
                 .order_by("-starts_at", "id"))
 
     def create(self, request):
-        data = self.validated(s.ActivitySerializer)
+        data = self.validated(s.DutyActivitySerializer)
         attendance = data.pop("attendance", None)
         with transaction.atomic():
             activity = self.read_back(services.activity_create(
@@ -70,19 +70,19 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
 
 @extend_schema_view(list=extend_schema(summary=_("应履职事项")), retrieve=extend_schema(summary=_("应履职事项详情")))
 class OccurrenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    serializer_class = s.OccurrenceSerializer
+    serializer_class = s.DutyOccurrenceSerializer
     filterset_class = OccurrenceFilter
 
     def base_queryset(self):
         return (Occurrence.objects.select_related("org", "version__kind", "kind", "rule")
                 .prefetch_related("activities").order_by("period_start", "org__path", "rule_id", "n"))
 
-    @extend_schema(summary=_("免除"), request=s.ExcuseSerializer, responses=s.OccurrenceSerializer,
+    @extend_schema(summary=_("免除"), request=s.DutyExcuseSerializer, responses=s.DutyOccurrenceSerializer,
                    description=_("由上级组织免除，须填写理由。"))
     @action(detail=True, methods=["post"])
     def excuse(self, request, pk=None):
         occurrence = self.get_object()
-        data = self.validated(s.ExcuseSerializer)
+        data = self.validated(s.DutyExcuseSerializer)
         with transaction.atomic():
             occurrence = self.read_back(services.occurrence_excuse(actor=request.user, occurrence=occurrence,
                                                                    reason=data["reason"]))
@@ -97,7 +97,7 @@ class ComplianceView(APIView):
     error_codes = ("404",)
 
     @extend_schema(
-        summary=_("履职情况"), operation_id="duties_compliance", responses=s.ComplianceSerializer,
+        summary=_("履职情况"), operation_id="duties_compliance", responses=s.DutyComplianceSerializer,
         parameters=[
             OpenApiParameter("root", ID_SCHEMA, description=_("上级组织（默认为调用者管辖范围的顶端）")),
             OpenApiParameter("period", str, description=_("期间：2026、2026-Q3、2026-H1 或 2026-07；默认本季度")),
@@ -120,4 +120,4 @@ class ComplianceView(APIView):
             "red": [{"org": row.org_id, "name": row.name, "figures": row.figures}
                     for row in selectors.red_list(root, start, end)],
         }
-        return Response(s.ComplianceSerializer(data).data)
+        return Response(s.DutyComplianceSerializer(data).data)
