@@ -13,6 +13,7 @@ urlpatterns = [
     path("activities/export.<str:fmt>", spreadsheets.activity_export, name="activity_export"),
     path("activities/import/", spreadsheets.activity_import, name="activity_import"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
     path("orgs/<int:pk>/", views.org_duties, name="org_duties"),
     path("orgs/<int:pk>/record/", views.activity_create, name="activity_create"),

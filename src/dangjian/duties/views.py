@@ -246,6 +246,57 @@ class ActivityCreateView(ObjectEditView):
             raise
 
 
+class ActivityEditView(ActivityCreateView):
+    """Correct a record: the same form, filled in; the duties it fulfils are matched again."""
+
+    queryset = Activity.objects.select_related("org")
+    service = services.activity_update
+    submit = gettext_lazy("保存")
+    success_message = gettext_lazy("已保存，相应职责已更新。")
+
+    def permission_org(self, obj):
+        return obj.org
+
+    def members(self):
+        if not hasattr(self, "_members"):
+            self._members = list(Member.objects.filter(org=self.object.org, left_on__isnull=True)
+                                 .order_by("search_text", "id"))
+        return self._members
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "org": self.object.org, "members": self.members()}
+
+    def get_initial(self):
+        activity = self.object
+        local = timezone.localtime(activity.starts_at)
+        initial = {"kinds": list(activity.kinds.all()), "day": local.date(), "time": local.time().replace(second=0),
+                   "topic": activity.topic, "place": activity.place, "chair": activity.chair,
+                   "recorder": activity.recorder, "minutes": activity.minutes}
+        guests = 0
+        for row in activity.attendance.select_related("member"):
+            if row.is_guest and guests < 3:
+                guests += 1
+                initial[f"guest_{guests}"] = row.member
+            else:
+                initial[f"att_{row.member_id}"] = row.status
+                initial[f"reason_{row.member_id}"] = row.reason
+        return initial
+
+    def service_kwargs(self, form):
+        kwargs = super().service_kwargs(form)
+        kwargs.pop("org")
+        return {"activity": self.object, **kwargs}
+
+    def get_title(self):
+        return _("修改记录：%(topic)s") % {"topic": self.object.topic}
+
+    def get_cancel_url(self):
+        return reverse("duties:activity_detail", args=[self.object.pk])
+
+    def get_success_url(self, result):
+        return reverse("duties:activity_detail", args=[self.object.pk])
+
+
 def _month(request):
     value = request.GET.get("month", "")
     try:
@@ -527,6 +578,7 @@ activity_list = ActivityListView.as_view()
 activity_detail = ActivityDetailView.as_view()
 activity_delete = ActivityDeleteView.as_view()
 activity_create = ActivityCreateView.as_view()
+activity_edit = ActivityEditView.as_view()
 org_duties = OrgDutiesView.as_view()
 occurrence_excuse = ExcuseView.as_view()
 plan_edit = PlanView.as_view()

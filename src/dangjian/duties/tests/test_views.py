@@ -143,3 +143,23 @@ def test_rules_and_pages_render(client, city, grid, users):
     login(client, grid["user"])
     assert client.get(reverse("duties:rule_create")).status_code == 403
     assert client.get(reverse("duties:plan_edit", args=[grid["branch"].pk])).status_code == 200
+
+
+def test_edit_page_moves_the_record_and_its_duty(client, grid, kinds):
+    branch, members = grid["branch"], grid["members"]
+    activity = services.activity_create(actor=None, org=branch, kinds=[kinds["theme_day"]], starts_at=at(TODAY, 0),
+                                        topic="原主题")
+    login(client, grid["user"])
+    url = reverse("duties:activity_edit", args=[activity.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "原主题" in page.content.decode()
+    data = {"kinds": [kinds["party_lecture"].pk], "day": TODAY.isoformat(), "time": "00:00", "topic": "改为党课"}
+    for member in members:
+        data[f"att_{member.pk}"] = "present"
+    data[f"att_{members[2].pk}"] = "leave"
+    assert client.post(url, data).status_code == 302
+    activity.refresh_from_db()
+    assert activity.topic == "改为党课" and activity.attendance.get(status="leave").member == members[2]
+    theme = Occurrence.objects.get(org=branch, kind__code="theme_day", period_start=MONTH)
+    lecture = Occurrence.objects.get(org=branch, kind__code="party_lecture")
+    assert theme.status == "due" and lecture.status == "fulfilled"
