@@ -47,6 +47,11 @@ class DutyActivitySerializer(serializers.ModelSerializer):
         read_only_fields = ["held_on", "created_at"]
 
 
+class DutyActivityUpdateSerializer(DutyActivitySerializer):
+    class Meta(DutyActivitySerializer.Meta):
+        read_only_fields = [*DutyActivitySerializer.Meta.read_only_fields, "org"]
+
+
 class DutyOccurrenceSerializer(serializers.ModelSerializer):
     org_name = serializers.CharField(source="org.name", read_only=True)
     label = serializers.CharField(read_only=True)

@@ -43,6 +43,7 @@ class RuleViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(summary=_("活动记录")), retrieve=extend_schema(summary=_("活动记录详情")),
     create=extend_schema(summary=_("登记活动"), description=_("不填出席名单时本组织在册党员全部记为出席；外支部党员须标记为列席。")),
+    partial_update=extend_schema(summary=_("修改活动记录"), description=_("给出出席名单时整体替换原名单。")),
     destroy=extend_schema(summary=_("删除活动记录")),
 )
 class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -61,6 +62,19 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
                 actor=request.user, attendance=None if attendance is None else [dict(row) for row in attendance],
                 **data))
         return self.respond(activity, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        activity = self.get_object()
+        data = self.validated(s.DutyActivityUpdateSerializer, instance=activity, partial=True)
+        current = {"kinds": list(activity.kinds.all()), "starts_at": activity.starts_at, "topic": activity.topic,
+                   "place": activity.place, "chair": activity.chair, "recorder": activity.recorder,
+                   "minutes": activity.minutes}
+        attendance = data.pop("attendance", None)
+        with transaction.atomic():
+            activity = self.read_back(services.activity_update(
+                actor=request.user, activity=activity, **{**current, **data},
+                attendance=None if attendance is None else [dict(row) for row in attendance]))
+        return self.respond(activity)
 
     def destroy(self, request, pk=None):
         activity = self.get_object()

@@ -46,3 +46,18 @@ def test_api_records_activity_with_attendance_and_excuses(client, city, branch_w
                            content_type="application/json")
     assert response.status_code == 200 and response.json()["status"] == "excused"
     assert client.get("/api/v1/duty-rules/").status_code == 200
+
+
+def test_api_patch_changes_kinds_and_attendance(client, city, branch_world, kinds):
+    branch, members = branch_world["branch"], branch_world["members"]
+    activity = services.activity_create(actor=None, org=branch, kinds=[kinds["theme_day"]],
+                                        starts_at=timezone.now() - datetime.timedelta(hours=2), topic="原记录")
+    client.force_login(make_user("grid_sec", "secretary", branch))
+    response = client.patch(f"/api/v1/duty-activities/{activity.pk}/",
+                            {"kinds": ["party_lecture"], "attendance": [{"member": members[0].pk, "status": "absent",
+                                                                         "reason": "出差"}]},
+                            content_type="application/json")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["kinds"] == ["party_lecture"] and data["topic"] == "原记录"
+    assert [(row["member_name"], row["status"]) for row in data["attendance"]] == [("赵一", "absent")]
