@@ -20,6 +20,7 @@ count); `nantong` writes about 45,000 units.
 """
 
 import datetime
+import time
 
 from django.utils import timezone
 
@@ -81,6 +82,7 @@ def _bulk(model, rows):
 
 
 def seed(*, preset, rng, stdout):
+    began = time.perf_counter()
     city = Org.objects.filter(depth=1).order_by("path").first()
     if city is None:
         return
@@ -277,7 +279,8 @@ def seed(*, preset, rng, stdout):
     audit.record(actor=None, action="seed", object_type="cobuilding.agreement", object_repr="共建协议",
                  row_count=len(agreements))
     stdout.write(f"驻区单位 {len(units)} 个（已有党组织 {covered_from_orgs} 个）；党建指导员 "
-                 f"{len(instructors)} 名；单位报到 {len(reports)} 条；共建协议 {len(agreements)} 份；党建联盟 {len(alliances)} 个")
+                 f"{len(instructors)} 名；单位报到 {len(reports)} 条；共建协议 {len(agreements)} 份；党建联盟 {len(alliances)} 个"
+                 f"（{time.perf_counter() - began:.1f} 秒）")
 
 
 def _firm(rng, place):

@@ -52,7 +52,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InstructorAssignment
-        fields = ["id", "unit", "unit_name", "start_on", "end_on"]
+        fields = ["id", "instructor", "unit", "unit_name", "start_on", "end_on"]
         read_only_fields = fields
 
 
@@ -77,7 +77,7 @@ class AssignSerializer(serializers.Serializer):
     end_on = serializers.DateField(required=False, allow_null=True)
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class InstructorReviewSerializer(serializers.ModelSerializer):
     class Meta:
         model = InstructorReview
         fields = ["id", "assignment", "period", "unit_rating", "unit_comment", "sender_rating", "sender_comment"]
@@ -151,26 +151,26 @@ class UnitReportSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "registered_at", "decided_at", "ended_on"]
 
 
-class CoverageCellSerializer(serializers.Serializer):
+class UnitCoverageCellSerializer(serializers.Serializer):
     coverage = serializers.CharField()
     label = serializers.CharField()
     value = serializers.IntegerField()
     url = serializers.CharField()
 
 
-class CoverageRowSerializer(serializers.Serializer):
+class UnitCoverageRowSerializer(serializers.Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()
-    cells = CoverageCellSerializer(many=True)
+    cells = UnitCoverageCellSerializer(many=True)
     total = serializers.IntegerField()
     rate = serializers.FloatField(allow_null=True)
     url = serializers.CharField()
 
 
-class CoverageSerializer(serializers.Serializer):
+class UnitCoverageSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     covered = serializers.IntegerField()
     uncovered = serializers.IntegerField()
     rate = serializers.FloatField(allow_null=True, help_text=_("有效覆盖率（%），无单位时为空"))
-    rows = CoverageRowSerializer(many=True)
+    rows = UnitCoverageRowSerializer(many=True)
     uncovered_url = serializers.CharField()

@@ -8,11 +8,10 @@ router.register("cobuilding/units", views.UnitViewSet, basename="cobuilding-unit
 router.register("cobuilding/instructors", views.InstructorViewSet, basename="cobuilding-instructor")
 router.register("cobuilding/agreements", views.AgreementViewSet, basename="cobuilding-agreement")
 router.register("cobuilding/alliances", views.AllianceViewSet, basename="cobuilding-alliance")
+router.register("cobuilding/assignments", views.AssignmentViewSet, basename="cobuilding-assignment")
 router.register("cobuilding/unit-reports", views.UnitReportViewSet, basename="cobuilding-unit-report")
 
 urlpatterns = [
     path("cobuilding/coverage/", views.CoverageView.as_view(), name="cobuilding-coverage"),
-    path("cobuilding/assignments/<int:pk>/review/", views.AssignmentReviewView.as_view(),
-         name="cobuilding-assignment-review"),
     *router.urls,
 ]

@@ -87,14 +87,22 @@ class InstructorViewSet(_ReadViewSet):
         return self.respond(self.get_object())
 
 
-@extend_schema(summary=_("填写指导员考评"), request=s.ReviewSerializer, responses=s.ReviewSerializer)
-class AssignmentReviewView(APIView):
-    def post(self, request, pk):
-        assignment = get_visible_or_404(InstructorAssignment.objects, request.user, "view", pk=pk)
-        serializer = s.ReviewSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        review = services.instructor_review(actor=request.user, assignment=assignment, **serializer.validated_data)
-        return Response(s.ReviewSerializer(review).data)
+@extend_schema_view(retrieve=extend_schema(summary=_("指导员派驻详情")))
+class AssignmentViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
+    """An instructor's assignment, seen from the unit's side and the sending side."""
+
+    serializer_class = s.AssignmentSerializer
+
+    def base_queryset(self):
+        return InstructorAssignment.objects.select_related("unit").order_by("id")
+
+    @extend_schema(summary=_("填写指导员考评"), operation_id="cobuilding_assignments_review",
+                   request=s.InstructorReviewSerializer, responses=s.InstructorReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        data = self.validated(s.InstructorReviewSerializer)
+        review = services.instructor_review(actor=request.user, assignment=self.get_object(), **data)
+        return Response(s.InstructorReviewSerializer(review).data)
 
 
 @extend_schema_view(
@@ -185,13 +193,28 @@ class UnitReportViewSet(_ReadViewSet):
         return self.respond(report)
 
 
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+
+
 class CoverageView(APIView):
+    error_codes = ("404",)  # a root outside the caller's scope
+
     @extend_schema(summary=_("驻区单位党组织覆盖情况"), operation_id="cobuilding_coverage",
-                   parameters=[OpenApiParameter("root", int, description=_("只统计该党组织及下级（默认：全部管辖范围）"))],
-                   responses=s.CoverageSerializer)
+                   parameters=[OpenApiParameter("root", ID_SCHEMA,
+                                                description=_("只统计该党组织及下级（默认：全部管辖范围）"))],
+                   responses=s.UnitCoverageSerializer)
     def get(self, request):
+        from rest_framework.exceptions import ValidationError
+
         root = None
         value = request.query_params.get("root")
-        if value:
-            root = get_visible_or_404(Org.objects, request.user, "view", pk=value)
-        return Response(s.CoverageSerializer(selectors.coverage_summary(request.user, root)).data)
+        if value not in (None, ""):
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                raise ValidationError({"root": [_("请输入整数。")]}) from None
+            if not 1 <= number <= ID_SCHEMA["maximum"]:
+                raise ValidationError({"root": [_("应在 %(low)s 到 %(high)s 之间。") % {
+                    "low": 1, "high": ID_SCHEMA["maximum"]}]})
+            root = get_visible_or_404(Org.objects, request.user, "view", pk=number)
+        return Response(s.UnitCoverageSerializer(selectors.coverage_summary(request.user, root)).data)
