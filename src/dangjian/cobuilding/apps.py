@@ -9,14 +9,16 @@ class CobuildingConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
-        from dangjian.core import audit, metrics, overview
+        from dangjian.core import audit, inbox, metrics, overview
 
+        from . import inbox as cobuilding_inbox
         from . import pickers, selectors
 
         pickers.register()
 
         audit.declare(accept_report=_("接收报到"), decline_report=_("不予接收报到"), end_report=_("结束报到"))
         overview.register(selectors.overview_panel)
+        inbox.register(cobuilding_inbox.report_sections)
         metrics.register(metrics.Metric(
             key="cobuilding.unit_coverage", label=_("驻区单位党组织有效覆盖率"), unit="%", kind=metrics.RATE,
             compute=selectors.unit_coverage_metric, rows_url=selectors.unit_coverage_rows_url,

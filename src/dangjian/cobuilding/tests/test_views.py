@@ -100,3 +100,14 @@ def test_api_creates_a_unit_and_refuses_a_bad_checksum(client, city, people):
     assert ok.json()["org"] == city.communities["a"].pk
     summary = client.get("/api/v1/cobuilding/coverage/").json()
     assert summary["total"] == 1 and summary["uncovered"] == 1
+
+
+def test_home_overview_and_inbox_show_the_figures(client, city, people, units):
+    services.unit_report_register(actor=None, unit=units["own"], community=city.communities["a"])
+    client.force_login(people["street"])
+    home = client.get("/?root=%d" % city.streets["a"].pk).content.decode()
+    assert "驻区单位与区域化党建" in home and "/cobuilding/units/?within=" in home
+    inbox = client.get("/inbox/").content.decode()
+    assert "待接收的单位报到" in inbox and "甲区幸福科技有限公司" in inbox
+    client.force_login(people["other"])
+    assert "待接收的单位报到" not in client.get("/inbox/").content.decode()
