@@ -201,8 +201,9 @@ def _requests(preset, rng, now, categories, points, units):
         deadline = cal.deadline_for(category, submitted, marks=marks)
         span = deadline - submitted
         request = Request(
-            tracking_code=new_tracking_code(), channel=_pick(rng, CHANNEL_WEIGHTS), category=category,
-            area=place, community=community, grid=grid, org=org, submitted_at=submitted, deadline_at=deadline,
+            tracking_code=new_tracking_code(), channel=_pick(rng, CHANNEL_WEIGHTS), category_id=category.pk,
+            area_id=place.pk, community_id=community.pk if community else None, grid_id=grid.pk if grid else None,
+            org_id=org.pk, submitted_at=submitted, deadline_at=deadline,
             description=rng.choice(DESCRIPTIONS[category.code]),
         )
         if rng.random() < 0.7:
@@ -212,7 +213,7 @@ def _requests(preset, rng, now, categories, points, units):
         counters[local_year] = counters.get(local_year, 0) + 1
         request.number = f"R{local_year}-{counters[local_year]:06d}"
         steps = [(EventKind.SUBMITTED, submitted, "")]
-        _state(request, rng, now, submitted, deadline, span, units, steps, org_parent)
+        _state(request, org, category, rng, now, submitted, deadline, span, units, steps, org_parent)
         batch.append(request)
         events.append(steps)
         if len(batch) >= BATCH:
@@ -226,17 +227,17 @@ def _requests(preset, rng, now, categories, points, units):
     return written
 
 
-def _state(request, rng, now, submitted, deadline, span, units, steps, org_parent):
+def _state(request, org, category, rng, now, submitted, deadline, span, units, steps, org_parent):
     """Where a request of this age stands: most past ones done (mostly in time), some late."""
     accepted = submitted + span * (0.05 * rng.random())
     if accepted > now:
         return  # just in: waiting in the intake queue
     request.status, request.accepted_at = Status.ACCEPTED, accepted
     steps.append((EventKind.ACCEPTED, accepted, ""))
-    unit = _unit_for(units, request.org.path, request.category.default_unit_kind)
+    unit = _unit_for(units, org.path, category.default_unit_kind)
     dispatched = accepted + span * (0.1 * rng.random())
     if unit is not None and dispatched <= now:
-        request.status, request.unit, request.dispatched_at = Status.DISPATCHED, unit, dispatched
+        request.status, request.unit_id, request.dispatched_at = Status.DISPATCHED, unit.pk, dispatched
         steps.append((EventKind.DISPATCHED, dispatched, unit.name))
         if dispatched + span * 0.05 <= now:
             request.status = Status.IN_PROGRESS
@@ -246,21 +247,21 @@ def _state(request, rng, now, submitted, deadline, span, units, steps, org_paren
     if finish > now:
         if deadline < now:  # overdue: escalated one level a day, up to the district
             days = max(1, min(3, math.ceil((now - deadline) / datetime.timedelta(days=1))))
-            target = request.org.path
+            target = org.path
             for _ in range(days):
                 if len(target) <= 8:
                     break
                 target = target[:-4]
-            if target != request.org.path:
+            if target != org.path:
                 parent = org_parent.get(target)
                 if parent is None:
                     parent = org_parent[target] = Org.objects.filter(path=target).only("id", "path").first()
-                request.escalated_to, request.escalation_level = parent, (len(request.org.path) - len(target)) // 4
+                request.escalated_to_id, request.escalation_level = parent.pk, (len(org.path) - len(target)) // 4
                 request.escalated_at = deadline + datetime.timedelta(minutes=5)
                 steps.append((EventKind.ESCALATED, request.escalated_at, ""))
         return
     request.status, request.resolved_at = Status.RESOLVED, finish
-    request.resolution = RESOLUTIONS[request.category.code]
+    request.resolution = RESOLUTIONS[category.code]
     steps.append((EventKind.RESOLVED, finish, request.resolution))
     if rng.random() < 0.04:
         request.reopen_count = 1
@@ -290,7 +291,7 @@ def _flush(batch, events):
     rows = []
     for request, steps in zip(batch, events):
         for kind, at, note in steps:
-            rows.append(RequestEvent(request=request, kind=kind, at=at, note=note))
+            rows.append(RequestEvent(request_id=request.pk, kind=kind, at=at, note=note))
     RequestEvent.objects.bulk_create(rows, batch_size=BATCH)
     return len(batch)
 
