@@ -87,8 +87,11 @@ class UnitListView(ObjectListView):
     template_name = "cobuilding/unit_list.html"
 
     def get_extra_context(self, table, filterset):
+        from dangjian.core.spreadsheets.importer import may_import
+
         return {"can_change": _can_change_somewhere(self.request.user),
-                "can_export": bool(scope_paths(self.request.user, "export"))}
+                "can_export": bool(scope_paths(self.request.user, "export")),
+                "can_import": may_import(self.request.user)}
 
 
 class UnitDetailView(ObjectDetailView):
