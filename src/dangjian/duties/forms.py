@@ -38,7 +38,9 @@ class ActivityForm(ScopedForm):
             self.fields[f"att_{member.pk}"] = forms.ChoiceField(
                 label=member.name, choices=AttendanceStatus.choices, initial=AttendanceStatus.PRESENT, required=False)
             self.fields[f"reason_{member.pk}"] = forms.CharField(
-                label=_("%(name)s缺席/请假原因") % {"name": member.name}, max_length=200, required=False)
+                label=_("%(name)s缺席/请假原因") % {"name": member.name}, max_length=200, required=False,
+                widget=forms.TextInput(attrs={"placeholder": _("缺席/请假原因"), "aria-label": _("%(name)s缺席/请假原因")
+                                              % {"name": member.name}}))
         for index in range(1, GUESTS + 1):
             self.fields[f"guest_{index}"] = PickField("member", action="view_members", label=_("列席人员（外支部）"),
                                                       required=False, options={"active": 1})

@@ -14,6 +14,7 @@ Every figure is one GROUP BY over a path range.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -28,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from dangjian.core import metrics
 from dangjian.core.inbox import ENTRY_LIMIT, Entry, Section
 from dangjian.core.scope import scope_paths, user_can
-from dangjian.core.tree import subtree_q
+from dangjian.core.tree import minimal_paths, subtree_q
 from dangjian.orgs.models import Org
 
 from . import periods as P
@@ -337,32 +338,57 @@ def member_attendance(member, start=None, end=None):
 
 # Metrics -----------------------------------------------------------------------------
 
-CHUNK = 40
+NARROW = 20  # up to this many subtrees are named in the query; more: their common ancestor's range
+
+
+def _common_root(paths):
+    """The longest whole-step prefix the paths share ('' when they share none)."""
+    import os
+
+    common = os.path.commonprefix(list(paths))
+    return common[: len(common) // STEPLEN * STEPLEN]
+
+
+def subtree_figures(orgs, start, end, *, today=None, kinds=None):
+    """{org id: Figures of its subtree} for many organisations in ONE query: the sums per
+    organisation that owes duties (GROUP BY), added up in Python along each row's path
+    prefixes to the requested organisations it lies under."""
+    today = today or timezone.localdate()
+    orgs = list(orgs)
+    if not orgs:
+        return {}
+    paths = minimal_paths([org.path for org in orgs])
+    qs = occurrences_in(start, end)
+    if len(paths) <= NARROW:
+        qs = qs.filter(subtree_q("org__path", paths))
+    else:
+        common = _common_root(paths)
+        if common:
+            qs = qs.filter(subtree_q("org__path", [common]))
+    if kinds:
+        qs = qs.filter(kind__code__in=kinds)
+    wanted = defaultdict(list)
+    for org in orgs:
+        wanted[org.path].append(org.pk)
+    result = {org.pk: Figures() for org in orgs}
+    for row in qs.order_by().values("org__path").annotate(**_sums(today)):
+        path = row["org__path"]
+        figures = None
+        for end_at in range(STEPLEN, len(path) + 1, STEPLEN):
+            for org_id in wanted.get(path[:end_at], ()):
+                figures = figures or _figures(row)
+                result[org_id].add(figures)
+    return result
 
 
 def _metric_compute(kinds=None):
     def compute(orgs, start, end):
-        today = timezone.localdate()
-        result = {}
-        orgs = list(orgs)
-        for index in range(0, len(orgs), CHUNK):
-            chunk = orgs[index:index + CHUNK]
-            qs = occurrences_in(start, end).filter(subtree_q("org__path", [o.path for o in chunk]))
-            if kinds:
-                qs = qs.filter(kind__code__in=kinds)
-            sums = {}
-            for i, org in enumerate(chunk):
-                inside = subtree_q("org__path", [org.path])
-                for name, agg in _sums(today, prefix=f"o{i}_").items():
-                    agg.filter = agg.filter & inside if agg.filter is not None else inside
-                    sums[name] = agg
-            row = qs.aggregate(**sums)
-            for i, org in enumerate(chunk):
-                figures = _figures(row, prefix=f"o{i}_")
-                if figures.required:
-                    rate = figures.rate
-                    result[org.pk] = metrics.Reading(rate if rate is not None else 0, figures.counted)
-        return result
+        readings = {}
+        for org_id, figures in subtree_figures(orgs, start, end, kinds=kinds).items():
+            if figures.required:
+                rate = figures.rate
+                readings[org_id] = metrics.Reading(rate if rate is not None else 0, figures.counted)
+        return readings
     return compute
 
 

@@ -191,3 +191,19 @@ def test_rollover_command_and_task(city, kinds):
     call_command("duties_rollover", "--start", JAN.isoformat(), "--end", JAN.isoformat(), stdout=out)
     assert "新增应履职事项 18 项" in out.getvalue()
     assert rollover.enqueue(start=JAN.isoformat(), end=JAN.isoformat()).return_value == 0
+
+
+def test_metric_reads_many_orgs_in_one_query(city, branch_world, kinds, django_assert_max_num_queries):
+    from dangjian.core import metrics
+    from dangjian.orgs.models import Org
+
+    month = TODAY.replace(day=1)
+    services.roll_over(period_start=month, period_end=month, today=TODAY)
+    services.activity_create(actor=None, org=city.branches["a"], kinds=[kinds["theme_day"]], starts_at=at(TODAY, 0),
+                             topic="主题党日")
+    orgs = list(Org.objects.all())
+    with django_assert_max_num_queries(1):
+        readings = metrics.get("duties.theme_day").compute(orgs, month, TODAY)
+    assert readings[city.branches["a"].pk].value == 100 and readings[city.branches["a"].pk].required == 1
+    assert readings[city.city.pk].required == 1 and readings[city.branches["b"].pk].required == 0  # not yet due
+    assert readings[city.districts["a"].pk].value == 100
