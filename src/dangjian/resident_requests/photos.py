@@ -53,7 +53,8 @@ def _clean(data, keep_metadata):
                 return data, fmt
             out = io.BytesIO()
             clean = image.copy()
-            clean.info.pop("exif", None)
+            for key in ("exif", "xmp", "XML:com.adobe.xmp", "comment", "Raw profile type exif"):
+                clean.info.pop(key, None)  # metadata a later save could copy back (XMP can hold GPS too)
             options = {"quality": 90} if fmt == "JPEG" else {}
             if fmt == "JPEG" and clean.mode not in ("RGB", "L", "CMYK"):
                 clean = clean.convert("RGB")

@@ -153,3 +153,15 @@ def test_tracking_code_lookup_ignores_case_and_dashes(city, category):
     assert selectors.by_tracking_code(request.tracking_code_display.lower()) == request
     assert selectors.by_tracking_code("AAAA-BBBB-CCCC-DDDD") is None
     assert selectors.by_tracking_code("") is None
+
+
+def test_xmp_metadata_goes_too():
+    from PIL import Image
+
+    from dangjian.resident_requests.photos import check_photos
+
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20)).save(out, "JPEG", xmp=b"<x:xmpmeta><exif:GPSLatitude>32</exif:GPSLatitude></x:xmpmeta>")
+    assert b"GPSLatitude" in out.getvalue()
+    (photo,) = check_photos([SimpleUploadedFile("x.jpg", out.getvalue())])
+    assert b"GPSLatitude" not in photo.content and photo.content_type == "image/jpeg"
