@@ -96,6 +96,11 @@ def _rate(part, whole):
 def period_bounds(start=None, end=None):
     """Aware datetimes [start, end) for dates start..end inclusive (local time)."""
     tz = timezone.get_current_timezone()
+    # Dates far from now mean "no bound" (and keep time zone arithmetic inside datetime's range).
+    start = start if start and datetime.date(1900, 1, 1) < start < datetime.date(9999, 1, 1) else (
+        None if not start or start <= datetime.date(1900, 1, 1) else datetime.date(9999, 1, 1))
+    end = end if end and datetime.date(1900, 1, 1) < end < datetime.date(9999, 1, 1) else (
+        None if not end or end >= datetime.date(9999, 1, 1) else datetime.date(1900, 1, 1))
     low = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min), tz) if start else None
     high = (timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min), tz)
             if end else None)

@@ -99,3 +99,28 @@ class RequestExtendSerializer(serializers.Serializer):
 
 class RequestStepSerializer(serializers.Serializer):
     pass
+
+
+class RequestFigureRowSerializer(serializers.Serializer):
+    category = serializers.IntegerField(required=False, allow_null=True)
+    grid = serializers.IntegerField(required=False, allow_null=True)
+    label = serializers.CharField(required=False)
+    received = serializers.IntegerField()
+    solved = serializers.IntegerField(help_text=_("已办结且未被居民要求重新办理"))
+    on_time = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    reopened = serializers.IntegerField()
+    rated = serializers.IntegerField()
+    satisfied = serializers.IntegerField(help_text=_("评4分或5分"))
+    due = serializers.IntegerField(help_text=_("按时办结率的分母：已办结或已到期"))
+    on_time_rate = serializers.FloatField(allow_null=True)
+    solved_rate = serializers.FloatField(allow_null=True)
+    reopen_rate = serializers.FloatField(allow_null=True)
+    satisfaction = serializers.FloatField(allow_null=True)
+    average_rating = serializers.FloatField(allow_null=True)
+
+
+class RequestFiguresSerializer(serializers.Serializer):
+    total = RequestFigureRowSerializer()
+    by_category = RequestFigureRowSerializer(many=True)
+    by_grid = RequestFigureRowSerializer(many=True)

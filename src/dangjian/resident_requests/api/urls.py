@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -7,4 +8,4 @@ router.register("request-categories", views.CategoryViewSet, basename="request-c
 router.register("request-units", views.UnitViewSet, basename="request-unit")
 router.register("requests", views.RequestViewSet, basename="request")
 
-urlpatterns = [*router.urls]
+urlpatterns = [path("requests-figures/", views.RequestFiguresView.as_view(), name="requests-figures"), *router.urls]

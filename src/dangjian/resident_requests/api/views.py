@@ -6,11 +6,13 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from dangjian.core.api.views import ScopedViewSet
 from dangjian.orgs.models import Area
@@ -106,3 +108,52 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         _step("extend", services.request_extend, s.RequestExtendSerializer, summary=_("延期")))
     visit = action(detail=True, methods=["post"])(
         _step("visit", services.request_visit, s.RequestNoteSerializer, summary=_("回访")))
+
+
+ID_SCHEMA = {"type": "integer", "minimum": ID_LIMITS["min_value"], "maximum": ID_LIMITS["max_value"]}
+ROW_KEYS = ("category", "grid", "label", "received", "solved", "on_time", "overdue", "reopened", "rated", "satisfied",
+            "due", "on_time_rate", "solved_rate", "reopen_rate", "satisfaction", "average_rating")
+
+
+def _row(row):
+    return {key: row[key] for key in ROW_KEYS if key in row}
+
+
+class RequestFiguresView(APIView):
+    """The figures of the caller's scope, or of the subtree of `within`, for a period."""
+
+    @extend_schema(
+        summary=_("居民诉求统计"), operation_id="requests_figures", responses=s.RequestFiguresSerializer,
+        parameters=[OpenApiParameter("within", ID_SCHEMA, description=_("所属组织（含下级）")),
+                    OpenApiParameter("start", OpenApiTypes.DATE, description=_("提交日期从")),
+                    OpenApiParameter("end", OpenApiTypes.DATE, description=_("提交日期到"))],
+        description=_("收到、已解决、按时办结、超期、重新办理、满意率：合计、按类别、按网格。"))
+    def get(self, request):
+        import datetime
+
+        from rest_framework.exceptions import NotFound
+        from rest_framework.exceptions import ValidationError as BadRequest
+
+        from dangjian.orgs.models import Org
+
+        errors, values = {}, {}
+        for name in ("start", "end"):
+            text = request.query_params.get(name)
+            try:
+                values[name] = datetime.date.fromisoformat(text) if text else None
+            except ValueError:
+                errors[name] = [str(_("请输入有效的日期。"))]
+        within = request.query_params.get("within")
+        root = None
+        if within:
+            if not within.isdigit() or not ID_LIMITS["min_value"] <= int(within) <= ID_LIMITS["max_value"]:
+                errors["within"] = [str(_("请输入有效的组织id。"))]
+            else:
+                root = Org.objects.filter(pk=int(within)).first()
+                if root is None or not access.can(request.user, root, "view"):
+                    raise NotFound()
+        if errors:
+            raise BadRequest(errors)
+        data = selectors.figures(request.user, root, start=values["start"], end=values["end"])
+        return Response({"total": _row(data["total"]), "by_category": [_row(r) for r in data["by_category"]],
+                         "by_grid": [_row(r) for r in data["by_grid"]]})

@@ -43,6 +43,18 @@ def test_steps_through_the_api(client, world):
     assert "乙区物业" not in {u["name"] for u in client.get("/api/v1/request-units/").json()}
 
 
+def test_figures_through_the_api(client, world):
+    request = submit(world)
+    submit(world, "b")
+    client.force_login(world.community_sec)
+    body = client.get("/api/v1/requests-figures/").json()
+    assert body["total"]["received"] == 1 and body["by_category"][0]["label"] == "物业维修"
+    assert body["by_grid"][0]["grid"] == request.grid_id
+    assert client.get(f"/api/v1/requests-figures/?within={world.city.communities['b'].pk}").status_code == 404
+    assert client.get("/api/v1/requests-figures/?start=2026-13-01").status_code == 400
+    assert client.get("/api/v1/requests-figures/?start=0001-01-01&end=9999-12-31").json()["total"]["received"] == 1
+
+
 schemathesis = pytest.importorskip("schemathesis")
 
 
@@ -83,7 +95,7 @@ def test_requests_api_agrees_with_its_schema(keep_connection, world):
     failures = defaultdict(set)
     operations = [r.ok() for r in schema.get_all_operations()]
     operations = [op for op in operations if op.path.startswith(("/api/v1/request"))]
-    assert len(operations) >= 14, [op.label for op in operations]
+    assert len(operations) >= 15, [op.label for op in operations]
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         for operation in operations:
             @given(case=operation.as_strategy(generation_mode=mode))
