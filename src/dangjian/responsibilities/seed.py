@@ -8,8 +8,8 @@ accounts and lists exist.
   about one in six is left without a specific one, so the figure "三级责任齐全" is not 100%.
 - `demo`: a signed 责任书 per community with the level above and public commitments
   (公开承诺) for most; "八个一" records for district leaders over the year so far (the
-  five items article 002 names); contact points of district leaders with visits, a few
-  not visited for months.
+  five items article 002 names); contact points of district leaders with visits over the
+  last twelve months, a few not visited for months.
 - `nantong`: the same from the posts of every organisation, in bulk, and the 318 contact
   points article 002 counts ("全市建立党员领导干部党建工作联系点318个") with visits.
 
@@ -181,7 +181,7 @@ def seed(*, preset, rng, stdout):
     for point in points:
         stale = rng.random() < 0.12
         last = None
-        day = year_start + datetime.timedelta(days=rng.randint(5, 40))
+        day = max(point.since, today - datetime.timedelta(days=365 - rng.randint(5, 40)))
         limit = today - datetime.timedelta(days=130) if stale else today
         while day <= limit:
             summary, problems, follow_up = rng.choice(VISIT_NOTES)

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from dangjian.responsibilities import services
 from dangjian.responsibilities.models import ContactVisit, Level
@@ -23,7 +24,7 @@ WIDTHS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, "he
 def world(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     city = City()
-    today = datetime.date.today()
+    today = timezone.localdate()
     start = today - datetime.timedelta(days=200)
     secretary = city.member(city.districts["a"], name="陈建国")
     affairs = city.member(city.districts["a"], name="李组织")
@@ -75,7 +76,7 @@ def test_district_secretary_records_a_visit_from_a_phone(live_server, world, bro
 
     point.locator("[data-testid=record-visit]").click()
     page.wait_for_url(f"**/points/{world['point'].pk}/visit/")
-    assert page.locator("input[name=visited_on]").input_value() == datetime.date.today().isoformat()
+    assert page.locator("input[name=visited_on]").input_value() == timezone.localdate().isoformat()
     page.fill("textarea[name=summary]", "到幸福社区调研网格党支部建设，参加主题党日")
     page.fill("textarea[name=problems]", "第2网格尚未建立党支部")
     page.fill("textarea[name=follow_up]", "街道党工委一个月内完成组建")
