@@ -99,7 +99,7 @@ def rows(result):
 
 # Later modules measure themselves in bench/bench_<module>.py (see bench/worker.py); each
 # figure may carry a "label" and a "note", else its key stands for it.
-MODULES = ("duties", "requests", "cobuilding")
+MODULES = ("duties", "responsibilities", "requests", "cobuilding", "community_service")
 
 
 def module_rows(name, data):

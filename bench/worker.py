@@ -393,7 +393,7 @@ def database_version(vendor):
 # Each later module measures its own figures beside hand-written SQL in bench/bench_<module>.py,
 # a function `measure(repeat) -> {"figures": {key: {ours_ms, ours_queries, raw_ms, raw_queries,
 # same}}, ...}` shaped like measure_lists.
-MODULE_BENCHES = ("duties", "requests", "cobuilding")
+MODULE_BENCHES = ("duties", "responsibilities", "requests", "cobuilding", "community_service")
 
 
 def module_benches(repeat):

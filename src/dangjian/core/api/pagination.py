@@ -53,7 +53,13 @@ class Pagination(pagination.BasePagination):
         self.active = self.pages
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.active = self.cursor if self.cursor_query_param in request.query_params else self.pages
+        if self.cursor_query_param in request.query_params:
+            if "page" in request.query_params:
+                # Two ways of paging at once: refuse rather than silently ignore one of them.
+                raise exceptions.ValidationError({"page": [_("使用游标分页（cursor）时不能同时指定页码（page）。")]})
+            self.active = self.cursor
+        else:
+            self.active = self.pages
         return self.active.paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):

@@ -53,6 +53,11 @@ def test_cursor_keeps_the_filters(users, city, members):
     assert len(names) == 7 and "乙区党员" not in names
 
 
+def test_cursor_and_page_together_are_refused(users, members):
+    response = api_for(users["city_admin"]).get(f"{API}/members/?cursor=&page=2")
+    assert response.status_code == 400 and "page" in response.json()
+
+
 def test_cursor_mode_on_orgs_and_measures(users, city):
     api = api_for(users["city_admin"])
     body = api.get(f"{API}/orgs/?cursor=&page_size=2").json()
