@@ -42,6 +42,9 @@ def test_cobuilding_api_agrees_with_its_schema(api_schema, token, city, units): 
                       phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
             def run(case):
                 response = case.call(headers=headers)
+                query = case.query or {}
+                if response.status_code == 400 and "cursor" in query and "page" in query:
+                    return  # core.api.pagination refuses cursor with page (b17e89a); the schema cannot say so
                 checks = every_check
                 if case.method in ("POST", "PUT", "PATCH") and case.body is not None:
                     checks = [c for c in every_check if c is not positive_data_acceptance] + [write_body_accepted]
