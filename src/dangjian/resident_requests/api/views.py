@@ -122,6 +122,8 @@ def _row(row):
 class RequestFiguresView(APIView):
     """The figures of the caller's scope, or of the subtree of `within`, for a period."""
 
+    error_codes = ("404",)  # `within` outside the caller's scope, or naming nothing
+
     @extend_schema(
         summary=_("居民诉求统计"), operation_id="requests_figures", responses=s.RequestFiguresSerializer,
         parameters=[OpenApiParameter("within", ID_SCHEMA, description=_("所属组织（含下级）")),
