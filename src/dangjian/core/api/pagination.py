@@ -54,9 +54,11 @@ class Pagination(pagination.BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         if self.cursor_query_param in request.query_params:
-            if "page" in request.query_params:
-                # Two ways of paging at once: refuse rather than silently ignore one of them.
-                raise exceptions.ValidationError({"page": [_("使用游标分页（cursor）时不能同时指定页码（page）。")]})
+            # The cursor wins over a page number; a page that is not a page number at all
+            # is still refused (400), as it is without a cursor.
+            raw = request.query_params.get("page")
+            if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= 2**31 - 1):
+                raise exceptions.ValidationError({"page": [_("页码应为正整数。")]})
             self.active = self.cursor
         else:
             self.active = self.pages
