@@ -16,9 +16,11 @@ schemathesis = pytest.importorskip("schemathesis")
 from dangjian.core.tests.test_schemathesis import api_schema, keep_connection, token  # noqa: E402,F401
 from dangjian.core.tests.test_schemathesis import write_body_accepted  # noqa: E402
 
-# core.api.pagination refuses ?cursor= with ?page= (400) since b17e89a, which the schema
-# does not express; the lead decides how the core schemathesis test treats it.
-CURSOR_AND_PAGE = "使用游标分页（cursor）时不能同时指定页码（page）。"
+# core.api.pagination refuses ?cursor= with ?page= (400 naming `page`) since b17e89a, which
+# the schema does not express; the lead decides how the core schemathesis test treats it.
+# Until then a 400 about `page` alone (core's paginator, not this app) is not counted here.
+CURSOR_AND_PAGE = '`{"page":['
+
 PREFIXES = ("/api/v1/community-reports", "/api/v1/service-items", "/api/v1/service-records", "/api/v1/whistles",
             "/api/v1/claims")
 
@@ -52,7 +54,7 @@ def test_api_agrees_with_its_schema(api_schema, token):  # noqa: F811
                     case.validate_response(response, checks=checks, headers=headers)
                 except (FailureGroup, AssertionError) as exc:
                     text = " ".join(str(exc).split())
-                    if CURSOR_AND_PAGE in text:
+                    if CURSOR_AND_PAGE in text and "cursor=" in text:
                         return  # core's pagination refuses both at once (b17e89a); the schema cannot say so
                     failures[mode.value, operation.label].add(text[:400])
             try:
