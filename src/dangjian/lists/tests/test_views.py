@@ -211,6 +211,10 @@ def test_public_pages_without_login(client, city, people):
     assert "13900001111" not in page and "139****1111" not in page and "李四家" not in page
     assert "名称更准确" in page  # the change after publication is shown
     assert "community_secretary" not in page  # no reporter names
+    # 提意见: each disclosed measure offers a comment that arrives as a resident's request.
+    assert f'href="/requests/new/?measure={shown.pk}"' in page
+    form = client.get(f"/requests/new/?measure={shown.pk}")
+    assert form.status_code == 200 and "公开的措施（调整）" in form.content.decode()
     assert client.get(reverse("public:list_detail", args=[draft.pk])).status_code == 404
 
 

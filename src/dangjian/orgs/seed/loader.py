@@ -340,6 +340,11 @@ def run_extensions(preset, stdout):
             finishers.append(finish)
     for finish in finishers:
         finish(preset=preset, stdout=stdout)
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the planner after the bulk loads (otherwise it plans the new
+        # tables as if they were empty until autovacuum gets to them).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return called
 
 
