@@ -304,6 +304,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that several modules' serializers share (a unit's and a member's report
+    # to a community go through the same states).
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "dangjian.cobuilding.models.ReportStatus",
+        "RatingEnum": "dangjian.cobuilding.models.Rating",
+    },
 }
 
 LOGGING = {
