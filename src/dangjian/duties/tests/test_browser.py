@@ -37,9 +37,21 @@ def world(transactional_db):
     today = timezone.localdate()
     first = (today.replace(day=1) - datetime.timedelta(days=40)).replace(day=1)
     services.roll_over(period_start=first, period_end=today, today=today)
-    make_user("grid_secretary", "secretary", branch)
+    secretary = make_user("grid_secretary", "secretary", branch)
     make_user("city_admin", "org_admin", city.city)
-    return {"city": city, "branch": branch, "members": members, "today": today}
+    # The branch's theme-day plan as a list whose measure is bound to the platform metric:
+    # its progress must follow the record, with no report typed (report once).
+    from dangjian.lists import services as list_services
+    from dangjian.lists.models import ListKind
+
+    month_start = today.replace(day=1)
+    month_end = (month_start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    plan = list_services.list_create(actor=secretary, org=branch, kind=ListKind.TASK, title="主题党日计划",
+                                     period_start=month_start.replace(month=1), period_end=month_end)
+    bound = list_services.measure_create(actor=secretary, lst=plan, org=branch, title="本月主题党日",
+                                         target="按规定流程开展并记录", start_on=month_start, deadline=month_end,
+                                         metric="duties.theme_day")
+    return {"city": city, "branch": branch, "members": members, "today": today, "bound": bound}
 
 
 def _context(browser, viewport=PHONE):
@@ -98,6 +110,16 @@ def test_grid_secretary_records_theme_day_and_city_admin_sees_red(live_server, w
     page.goto(f"{base}/duties/?root={branch.pk}")
     after = page.get_by_test_id("compliance-rate").inner_text()
     assert after != before, (before, after)
+
+    # The bound theme-day measure moved from the record alone, and its page says so.
+    bound = world["bound"]
+    bound.refresh_from_db()
+    assert bound.progress == 100 and not bound.reports.exists()
+    page.goto(f"{base}/lists/measures/{bound.pk}/")
+    assert page.get_by_test_id("measure-progress").inner_text() == "100.0%"
+    assert page.get_by_test_id("bound-metric").is_visible()
+    assert page.locator("#h-report").count() == 0  # nothing to report by hand
+    _fits(page, "bound-measure-375")
 
     # The calendar feed: subscribe, then fetch the secret URL without a session.
     page.goto(f"{base}/duties/orgs/{branch.pk}/")
