@@ -3,6 +3,7 @@
 import unicodedata
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,17 @@ MAX_ID = 2**63 - 1
 def valid_id(value):
     """An id a database can hold; anything else matches nothing (never a database error)."""
     return value is not None and value == int(value) and 1 <= value <= MAX_ID
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A database id: a whole number within 64 bits, else 400 (not a decimal that matches nothing)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class WithinFilter(django_filters.NumberFilter):
@@ -97,7 +109,7 @@ class MemberFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("党员状态"), choices=MemberStatus.choices)
     category = django_filters.MultipleChoiceFilter(label=_("人员类别"), choices=MemberCategory.choices)
     within = WithinFilter()
-    org = django_filters.NumberFilter(label=_("所在党组织（仅本级）"), field_name="org__id")
+    org = IdFilter(label=_("所在党组织（仅本级）"), field_name="org__id")
     gender = django_filters.ChoiceFilter(label=_("性别"), choices=Member._meta.get_field("gender").choices)
     left = django_filters.BooleanFilter(label=_("已转出"), field_name="left_on", lookup_expr="isnull", exclude=True)
     joined_from = django_filters.DateFilter(label=_("入党日期自"), field_name="joined_on", lookup_expr="gte")

@@ -57,7 +57,7 @@ class Pagination(pagination.BasePagination):
             # The cursor wins over a page number; a page that is not a page number at all
             # is still refused (400), as it is without a cursor.
             raw = request.query_params.get("page")
-            if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= 2**31 - 1):
+            if raw not in (None, "") and not (raw.isdigit() and 1 <= int(raw) <= 2**31 - 1):
                 raise exceptions.ValidationError({"page": [_("页码应为正整数。")]})
             self.active = self.cursor
         else:

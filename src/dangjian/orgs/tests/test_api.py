@@ -408,13 +408,18 @@ def test_unknown_is_404(world, users, url):
 
 
 @pytest.mark.parametrize("url", [
-    "/members/?org=-2.6e190", "/posts/?org=1e40&member=-1.5e20", "/orgs/?parent=1e45&within=-3e49",
+    "/members/?org=9223372036854775807", "/posts/?org=1e40&member=-1.5e20", "/orgs/?parent=1e45&within=-3e49",
     "/areas/?parent=9e49&within=9e49",
 ])
 def test_out_of_range_ids_in_filters_find_nothing(world, users, url):
     response = client_for(users["a"]).get(f"{API}{url}")
     assert response.status_code == 200, response.content
     assert response.json()["results"] == []
+
+
+def test_a_member_org_that_is_not_a_whole_number_is_400(world, users):
+    response = client_for(users["a"]).get(f"{API}/members/?org=1.5")
+    assert response.status_code == 400 and "org" in response.json()
 
 
 def test_malformed_json_is_400(world, users):
