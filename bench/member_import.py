@@ -55,12 +55,29 @@ def _with_bad_date(source, target, row, column_letter):
 
 
 def _empty_members(connection):
+    """Empty the member table. Every module that points at members (accounts, lists, duties'
+    attendance, responsibilities, reports to a community ...) is found in the catalog: a
+    nullable reference is cleared, a row that needs its member is deleted. Foreign-key
+    triggers are off meanwhile (session_replication_role), so the order does not matter;
+    this is the benchmark's own database, emptied for the import that follows."""
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE accounts_user SET member_id = NULL WHERE member_id IS NOT NULL")
-        cursor.execute("UPDATE lists_measure SET responsible_id = NULL WHERE responsible_id IS NOT NULL")
-        cursor.execute("UPDATE lists_project SET leader_id = NULL WHERE leader_id IS NOT NULL")
-        cursor.execute("DELETE FROM orgs_post")
-        cursor.execute("DELETE FROM orgs_member")
+        cursor.execute("""
+            SELECT c.conrelid::regclass::text, a.attname, a.attnotnull FROM pg_constraint c
+            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+            WHERE c.contype = 'f' AND c.confrelid IN ('orgs_member'::regclass, 'orgs_post'::regclass)
+              AND c.conrelid NOT IN ('orgs_member'::regclass, 'orgs_post'::regclass)""")
+        references = cursor.fetchall()
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            for table, column, not_null in references:
+                if not_null:
+                    cursor.execute(f'DELETE FROM {table}')
+                else:
+                    cursor.execute(f'UPDATE {table} SET "{column}" = NULL WHERE "{column}" IS NOT NULL')
+            cursor.execute("DELETE FROM orgs_post")
+            cursor.execute("DELETE FROM orgs_member")
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
 
 
 def _run_job(path, owner):
