@@ -21,6 +21,7 @@ urlpatterns = [
     path("agreements/", views.agreement_list, name="agreement_list"),
     path("agreements/new/", views.agreement_create, name="agreement_create"),
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement_detail"),
+    path("agreements/<int:pk>/file/", views.agreement_file, name="agreement_file"),
     path("alliances/", views.alliance_list, name="alliance_list"),
     path("alliances/new/", views.alliance_create, name="alliance_create"),
     path("alliances/<int:pk>/", views.alliance_detail, name="alliance_detail"),

@@ -2,6 +2,7 @@
 党建指导员. Every page is a scoped generic view; every write goes through a service."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
@@ -283,6 +284,20 @@ class AgreementDetailView(ObjectDetailView):
         return {"parties": agreement.parties.select_related("unit"),
                 "org_commitments": [c for c in agreement.commitments.select_related("unit") if c.unit_id is None],
                 "unit_commitments": [c for c in agreement.commitments.select_related("unit") if c.unit_id]}
+
+
+@login_required
+def agreement_file(request, pk):
+    """The signed copy, to those who may see the agreement (404 for anyone else)."""
+    agreement = get_visible_or_404(Agreement.objects, request.user, "view", pk=pk)
+    if not agreement.signed_file:
+        raise Http404
+    suffix = "." + agreement.signed_file.name.rsplit(".", 1)[-1] if "." in agreement.signed_file.name else ""
+    response = FileResponse(agreement.signed_file.open("rb"), as_attachment=True,
+                            filename=f"{agreement.title}{suffix}")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class CreateView(ObjectEditView):

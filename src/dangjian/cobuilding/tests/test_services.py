@@ -221,3 +221,23 @@ def test_signed_copy_must_be_a_pdf_or_photo_by_its_bytes(city, people, units, se
                                           start_on=D(2026, 1, 1), end_on=D(2026, 12, 31), parties=[units["own"]],
                                           signed_file=real)
     assert agreement.signed_file.name.endswith(".pdf") and "协议" not in agreement.signed_file.name
+
+
+def test_signed_copy_downloads_in_scope_only(city, people, units, settings, tmp_path, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangjian.testing import PASSWORD
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    real = SimpleUploadedFile("协议.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    agreement = services.agreement_create(actor=people["community"], org=city.communities["a"], title="共建协议甲",
+                                          start_on=D(2026, 1, 1), end_on=D(2026, 12, 31), parties=[units["own"]],
+                                          signed_file=real)
+    client.login(username="community_sec", password=PASSWORD)
+    page = client.get(f"/cobuilding/agreements/{agreement.pk}/").content.decode()
+    assert f"/cobuilding/agreements/{agreement.pk}/file/" in page
+    response = client.get(f"/cobuilding/agreements/{agreement.pk}/file/")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    client.logout()
+    client.login(username="other_sec", password=PASSWORD)  # the sibling district's community
+    assert client.get(f"/cobuilding/agreements/{agreement.pk}/file/").status_code == 404
