@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.cobuilding import models as cobuilding_models
 from dangjian.core.scope import ScopedQuerySet, scope_paths
 from dangjian.core.tree import subtree_q
 
@@ -51,14 +52,9 @@ class UnionScopedQuerySet(ScopedQuerySet):
         return self.none() if q is None else self.filter(q)
 
 
-class ReportStatus(models.TextChoices):
-    PENDING = "pending", _("待接收")
-    ACCEPTED = "accepted", _("已报到")
-    DECLINED = "declined", _("未接收")
-    ENDED = "ended", _("已结束")
-
-
-ACTIVE_REPORT = (ReportStatus.PENDING, ReportStatus.ACCEPTED)
+# A member's report to a community goes through the same states as a unit's (双报到).
+ReportStatus = cobuilding_models.ReportStatus
+ACTIVE_REPORT = cobuilding_models.OPEN_REPORT_STATUSES
 
 
 class MemberReportQuerySet(UnionScopedQuerySet):
