@@ -54,10 +54,14 @@ def _with_bad_date(source, target, row, column_letter):
     return done
 
 
+KEEP_ROWS = {"accounts_user", "lists_measure", "lists_project"}
+
+
 def _empty_members(connection):
     """Empty the member table. Every module that points at members (accounts, lists, duties'
-    attendance, responsibilities, reports to a community ...) is found in the catalog: a
-    nullable reference is cleared, a row that needs its member is deleted. Foreign-key
+    attendance, responsibilities, reports to a community ...) is found in the catalog: accounts
+    and list items keep their rows with the link cleared, any other row about a member is
+    deleted (a booking may not lose its member: it must name a member or a unit). Foreign-key
     triggers are off meanwhile (session_replication_role), so the order does not matter;
     this is the benchmark's own database, emptied for the import that follows."""
     with connection.cursor() as cursor:
@@ -69,11 +73,11 @@ def _empty_members(connection):
         references = cursor.fetchall()
         cursor.execute("SET session_replication_role = replica")
         try:
-            for table, column, not_null in references:
-                if not_null:
-                    cursor.execute(f'DELETE FROM {table}')
-                else:
+            for table, column, _not_null in references:
+                if table in KEEP_ROWS:  # accounts and list items outlive their member: clear the link
                     cursor.execute(f'UPDATE {table} SET "{column}" = NULL WHERE "{column}" IS NOT NULL')
+                else:  # a module's row about a member (attendance, a booking ...) goes with it
+                    cursor.execute(f'DELETE FROM {table}')
             cursor.execute("DELETE FROM orgs_post")
             cursor.execute("DELETE FROM orgs_member")
         finally:
