@@ -45,7 +45,7 @@ def services():
 
 def service(code):
     """The active category with this code, or None."""
-    if not code or len(code) > 40:
+    if not code or len(code) > 40 or "\x00" in code:  # PostgreSQL text holds no NUL
         return None
     return Category.objects.filter(active=True, code=code).first()
 
@@ -91,6 +91,11 @@ def public_requests(*, numbers=None, service_codes=None, start=None, end=None, s
     (the last 90 days when none is given), newest first, at most MAX_REQUESTS."""
     queryset = _public_rows()
     if numbers:
+        numbers = [n for n in numbers if "\x00" not in n]
+        if not numbers:
+            return []
+    service_codes = [c for c in service_codes or () if "\x00" not in c]
+    if numbers:
         return list(queryset.filter(number__in=list(numbers)[:MAX_REQUESTS])[:MAX_REQUESTS])
     now = now or timezone.now()
     if start is None and end is None:
@@ -118,14 +123,14 @@ def public_requests(*, numbers=None, service_codes=None, start=None, end=None, s
 
 
 def public_request(number):
-    if not number or len(number) > 20:
+    if not number or len(number) > 20 or "\x00" in number:
         return None
     return _public_rows().filter(number=number).first()
 
 
 def number_by_token(token):
     """The public number of the request a client's token stands for, or None."""
-    if not token or len(token) > 64:
+    if not token or len(token) > 64 or "\x00" in token:
         return None
     return Submission.objects.filter(token=token).values_list("request__number", flat=True).first()
 
@@ -216,7 +221,7 @@ def area_by_id(address_id):
     code, or a grid's or building's code where the platform holds one), or None when no
     place, or more than one, has it."""
     address_id = (address_id or "").strip()
-    if not address_id or len(address_id) > 32:
+    if not address_id or len(address_id) > 32 or "\x00" in address_id:
         return None
     found = list(Area.objects.filter(code=address_id, kind__in=_PLACE_KINDS).order_by("path")[:2])
     return found[0] if len(found) == 1 else None
@@ -227,7 +232,7 @@ def area_by_address(address):
     name it holds (told apart by its street or district when two share a name), then a
     grid, building or unit under it whose name follows. None when no community is named
     or the name is shared and nothing in the text tells them apart."""
-    address = (address or "").strip()
+    address = (address or "").strip().replace("\x00", "")
     if not address:
         return None
     text = address.replace(" ", "")

@@ -218,7 +218,11 @@ def _post(request, fmt):
     """POST requests: a new request from a client holding a key."""
     if _over_limit("address", client_ip(request), _posts_per_minute_per_address()):
         return _too_many(fmt)
-    key = request.POST.get("api_key") or request.GET.get("api_key")
+    # PostgreSQL text cannot hold NUL: a client's stray NUL bytes are dropped, not a 500.
+    data = request.POST.copy()
+    for name, values in list(data.lists()):
+        data.setlist(name, [value.replace("\x00", "") for value in values])
+    key = data.get("api_key") or (request.GET.get("api_key") or "").replace("\x00", "")
     if not key:
         return error(fmt, 403, _("提交诉求需要api_key。"))
     client = services.client_lookup(key)
@@ -226,7 +230,6 @@ def _post(request, fmt):
         return error(fmt, 403, _("api_key无效或已撤销。"))
     if _over_limit("key", client.pk, _posts_per_minute()):
         return _too_many(fmt)
-    data = request.POST
     problems = []
     code = (data.get("service_code") or "").strip()
     category = selectors.service(code) if code else None

@@ -61,3 +61,17 @@ def test_odd_paths_never_fail(client, world, fmt, path):
         assert response.status_code in (200, 404), (prefix, path, response.status_code)
         if response.status_code == 404 and response["Content-Type"].startswith(("application/json", "text/xml")):
             check(response, "errors", fmt, status=404)
+
+
+@pytest.mark.django_db
+def test_nul_bytes_never_reach_the_database(client):
+    """PostgreSQL text cannot hold NUL: paths, filters and posted fields with one answer
+    in the spec's way (404, an empty list or a 4xx), never 500."""
+    assert client.get("/open311/v2/services/\x00.json").status_code == 404
+    assert client.get("/open311/v2/requests/R\x00.json").status_code == 404
+    assert client.get("/open311/v2/tokens/\x00.json").status_code == 404
+    listed = client.get("/open311/v2/requests.json", {"service_request_id": "R\x00"})
+    assert listed.status_code == 200 and listed.json() == []
+    posted = client.post("/open311/v2/requests.json", {"api_key": "k\x00", "service_code": "x\x00",
+                                                       "description": "a\x00b"})
+    assert 400 <= posted.status_code < 500
