@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import metrics
 from dangjian.core.forms import ScopedForm
+from dangjian.core.uploads import MultipleFileField
 from dangjian.core.widgets import PickField
 
-from . import evidence
 from .models import Averaging, ListKind, MissingProgress, Programme, ProgrammeDomain, Project
 
 
@@ -156,21 +156,6 @@ class MeasureForm(ReasonMixin, ScopedForm):
                                                               "metric")}
         initial.update(project=measure.project_id, org=measure.org, responsible=measure.responsible)
         return initial
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": evidence.ACCEPT}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, (list, tuple)):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
 
 
 class ReportForm(forms.Form):

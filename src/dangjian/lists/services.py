@@ -21,9 +21,9 @@ from dangjian.core import audit, metrics
 from dangjian.core.concurrency import check_version
 from dangjian.core.services import require
 from dangjian.core.text import search_key
+from dangjian.core.uploads import check_files, store
 from dangjian.orgs.models import Org
 
-from . import evidence as evidence_checks
 from . import rollup
 from .models import (
     MAX_WEIGHT,
@@ -715,7 +715,7 @@ def measure_report_progress(*, actor, measure, percent=None, value=None, note=""
         errors["percent"] = _("请填写进度。")
     if errors:
         raise ValidationError(errors)
-    checked = evidence_checks.check_files(files, keep_location=keep_location)
+    checked = check_files(files, keep_location=keep_location)
     if percent_number is None:
         percent_number = min(Decimal(100), value_number * 100 / measure.target_value)
     percent_number = percent_number.quantize(Decimal("0.01"))
@@ -725,11 +725,8 @@ def measure_report_progress(*, actor, measure, percent=None, value=None, note=""
         reported_by=actor if actor is not None else None,
         reported_by_name=(str(actor) if actor is not None else _("系统")), reported_at=now,
     )
-    for item in checked:
-        stored = Evidence(report=report, name=item.name, kind=item.kind, content_type=item.content_type,
-                          size=item.size, sha256=item.sha256)
-        stored.file.save(item.storage_name, item.upload, save=False)
-        stored.save()
+    store(checked, lambda item: Evidence(report=report, name=item.name, kind=item.kind,
+                                         content_type=item.content_type, size=item.size, sha256=item.sha256))
     before = {"status": measure.status, "progress": measure.progress}
     first_report = not measure.has_progress
     measure.progress = percent_number
