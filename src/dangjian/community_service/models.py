@@ -242,71 +242,62 @@ class EntryStatus(models.TextChoices):
     CLOSED = "closed", _("已关闭")
 
 
-class ResourceQuerySet(ScopedQuerySet):
+class CommunityEntryQuerySet(ScopedQuerySet):
     scope_path_field = "community__path"
 
 
-class Resource(models.Model):
-    """资源清单: what a unit or a reported member offers a community."""
+class CommunityEntry(models.Model):
+    """What a community's resource and demand share: the community that lists them, a text,
+    the claiming state and when they were listed. A subclass adds its `title` (each with its
+    own label) and where the entry comes from; both are claimed the same way (`Claim`)."""
 
     community = models.ForeignKey("orgs.Org", verbose_name=_("社区"), on_delete=models.PROTECT,
-                                  related_name="cs_resources")
-    title = models.CharField(_("资源"), max_length=120)
+                                  related_name="cs_%(class)ss")
     description = models.TextField(_("说明"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommunityEntryQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def org(self):
+        return self.community
+
+
+class Resource(CommunityEntry):
+    """资源清单: what a unit or a reported member offers a community."""
+
+    title = models.CharField(_("资源"), max_length=120)
     member = models.ForeignKey("orgs.Member", verbose_name=_("提供党员"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="cs_resources")
     unit = models.ForeignKey("cobuilding.Unit", verbose_name=_("提供单位"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="cs_resources")
     provider_name = models.CharField(_("提供方"), max_length=120, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ResourceQuerySet.as_manager()
-
-    class Meta:
+    class Meta(CommunityEntry.Meta):
         verbose_name = _("资源")
         verbose_name_plural = _("资源清单")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return self.title
-
-    @property
-    def org(self):
-        return self.community
 
 
-class DemandQuerySet(ScopedQuerySet):
-    scope_path_field = "community__path"
-
-
-class Demand(models.Model):
+class Demand(CommunityEntry):
     """需求清单: what the community needs (from residents' requests or its own survey)."""
 
-    community = models.ForeignKey("orgs.Org", verbose_name=_("社区"), on_delete=models.PROTECT,
-                                  related_name="cs_demands")
     title = models.CharField(_("需求"), max_length=120)
-    description = models.TextField(_("说明"), blank=True)
     source = models.CharField(_("来源"), max_length=60, blank=True)
     # A demand may come from a resident's request (微邻里): the link, never the resident's data.
     request = models.ForeignKey("resident_requests.Request", verbose_name=_("来自居民诉求"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="cs_demands")
-    status = models.CharField(_("状态"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = DemandQuerySet.as_manager()
-
-    class Meta:
+    class Meta(CommunityEntry.Meta):
         verbose_name = _("需求")
         verbose_name_plural = _("需求清单")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return self.title
-
-    @property
-    def org(self):
-        return self.community
 
 
 class ClaimQuerySet(ScopedQuerySet):
