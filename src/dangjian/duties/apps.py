@@ -14,7 +14,7 @@ class DutiesConfig(AppConfig):
         from . import selectors
 
         audit.declare(rollover=_("职责结转"), excuse=_("免除职责"), unexcuse=_("撤销免除"),
-                      calendar_token=_("日历订阅"))
+                      calendar_token=_("日历订阅"), fulfil=_("登记履职"), unfulfil=_("撤回履职记录"))
         for metric in selectors.METRICS:
             metrics.register(metric)
         overview.register(selectors.overview_panel)

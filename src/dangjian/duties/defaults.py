@@ -30,6 +30,13 @@ RULES = [
     ("deployment", "yearly", 1, ["local_committee"]),
 ]
 
+# Duties of post holders: (title, kind code, frequency, times, org kinds, post kinds).
+# A branch secretary gives at least one Party lecture a year (支部书记讲党课; 002 asks leading
+# cadres to 定期讲党课, and their own "示范党课" is one of the 八个一 kept by responsibilities).
+POST_RULES = [
+    ("支部书记讲党课", "party_lecture", "yearly", 1, ["branch"], ["secretary"]),
+]
+
 
 def install(apps):
     ActivityKind = apps.get_model("duties", "ActivityKind")
@@ -44,5 +51,12 @@ def install(apps):
             rule = DutyRule.objects.create(title=kinds[code].name)
             DutyRuleVersion.objects.create(rule=rule, number=1, kind=kinds[code], frequency=frequency, times=times,
                                            org_kinds=org_kinds, valid_from=RULES_FROM)
+    if any(field.name == "post_kinds" for field in DutyRuleVersion._meta.get_fields()):  # from migration 0002
+        for title, code, frequency, times, org_kinds, post_kinds in POST_RULES:
+            if not DutyRule.objects.filter(title=title).exists():
+                rule = DutyRule.objects.create(title=title)
+                DutyRuleVersion.objects.create(rule=rule, number=1, kind=kinds[code], title=title, frequency=frequency,
+                                               times=times, org_kinds=org_kinds, post_kinds=post_kinds,
+                                               valid_from=RULES_FROM)
     if not ComplianceThreshold.objects.filter(org__isnull=True).exists():
         ComplianceThreshold.objects.create(org=None, green=90, yellow=70)

@@ -6,13 +6,30 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core import uploads
 from dangjian.core.forms import ScopedForm
 from dangjian.core.widgets import PickField
-from dangjian.orgs.models import HanyangLevel, OrgKind, Sector
+from dangjian.orgs.models import HanyangLevel, OrgKind, PostKind, Sector
 
 from .models import THEME_DAY, ActivityKind, AttendanceStatus, Frequency
 
 GUESTS = 3
+
+
+def photo_fields():
+    """Optional photos (the phone's camera opens) and files: never required."""
+    return {
+        "photos": uploads.MultipleFileField(
+            label=_("拍照（可选）"), required=False, accept="image/*", capture="environment"),
+        "files": uploads.MultipleFileField(
+            label=_("照片或文件（可选）"), required=False,
+            help_text=_("不是必填项。每次最多9个文件，每个不超过10MB；照片中的拍摄位置默认去除。")),
+        "keep_location": forms.BooleanField(label=_("保留照片中的拍摄位置"), required=False),
+    }
+
+
+def chosen_files(data):
+    return list(data.get("photos") or []) + list(data.get("files") or [])
 
 
 class ActivityForm(ScopedForm):
@@ -44,6 +61,10 @@ class ActivityForm(ScopedForm):
         for index in range(1, GUESTS + 1):
             self.fields[f"guest_{index}"] = PickField("member", action="view_members", label=_("列席人员（外支部）"),
                                                       required=False, options={"active": 1})
+        self.fields.update(photo_fields())
+
+    def upload_fields(self):
+        return [self[name] for name in ("photos", "files", "keep_location")]
 
     def attendance_rows(self):
         """(status field, reason field) per member, for the template."""
@@ -81,6 +102,17 @@ def activity_initial(org):
     return {"kinds": [kind] if kind else [], "day": now.date(), "time": now.replace(second=0, microsecond=0).time()}
 
 
+class FulfilForm(forms.Form):
+    """履职记录 of a free-form duty: when, what was done, optional files."""
+
+    done_on = forms.DateField(label=_("履职日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    note = forms.CharField(label=_("履职情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(photo_fields())
+
+
 class ExcuseForm(ScopedForm):
     reason = forms.CharField(label=_("免除理由"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -103,6 +135,9 @@ class RuleForm(ScopedForm):
     levels = forms.MultipleChoiceField(label=_("适用层级（不选为全部）"), choices=HanyangLevel.choices, required=False,
                                        widget=forms.CheckboxSelectMultiple)
     root = PickField("org", action="change", label=_("适用范围（组织及下级，可不选）"), required=False)
+    post_kinds = forms.MultipleChoiceField(
+        label=_("适用职务（选择后为任职人员的个人职责，由其主持的活动履行；不选为组织的职责）"),
+        choices=PostKind.choices, required=False, widget=forms.CheckboxSelectMultiple)
     valid_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 

@@ -3,7 +3,12 @@
 A DutyRule is versioned: editing it adds a DutyRuleVersion valid from a date, and every
 Occurrence keeps the version it was derived from, so a change never rewrites the past.
 Occurrences are derived (services.roll_over), never typed; their status follows the
-activity records (services.recompute_org).
+activity records (services.recompute), or for a duty with no activity kind (a free-form
+duty such as 年度部署党建工作) its fulfilment record.
+
+A rule whose version names `post_kinds` is a duty of post holders, not of organisations:
+one occurrence per (organisation, post held there), fulfilled by an activity of the kind
+the holder chaired.
 """
 
 from django.conf import settings
@@ -12,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core import uploads
 from dangjian.core.scope import ScopedQuerySet
 
 
@@ -27,6 +33,11 @@ class OccurrenceStatus(models.TextChoices):
     FULFILLED = "fulfilled", _("已开展")
     LATE = "late", _("逾期")
     EXCUSED = "excused", _("已免除")
+
+
+class FileKind(models.TextChoices):
+    PHOTO = uploads.PHOTO, _("照片")
+    DOCUMENT = uploads.DOCUMENT, _("文件")
 
 
 class AttendanceStatus(models.TextChoices):
@@ -83,6 +94,8 @@ class DutyRuleVersion(models.Model):
     org_kinds = models.JSONField(_("适用组织类别"), default=list, blank=True)
     sectors = models.JSONField(_("适用领域"), default=list, blank=True)
     levels = models.JSONField(_("适用层级"), default=list, blank=True)
+    # orgs.PostKind values: the duty is each holder's of such a post (empty: the organisation's).
+    post_kinds = models.JSONField(_("适用职务"), default=list, blank=True)
     root = models.ForeignKey("orgs.Org", verbose_name=_("适用范围（组织及下级）"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+")
     frequency = models.CharField(_("频次"), max_length=16, choices=Frequency.choices)
@@ -120,7 +133,17 @@ class DutyRuleVersion(models.Model):
                 parts.append("、".join(str(labels.get(v, v)) for v in values))
         if self.root_id:
             parts.append(_("%(org)s及下级") % {"org": self.root.name})
-        return "；".join(str(p) for p in parts) or str(_("全部组织"))
+        text = "；".join(str(p) for p in parts) or str(_("全部组织"))
+        if self.post_kinds:
+            text = _("%(orgs)s的%(posts)s（个人职责）") % {"orgs": text, "posts": self.posts_text}
+        return str(text)
+
+    @property
+    def posts_text(self):
+        from dangjian.orgs.models import PostKind
+
+        labels = dict(PostKind.choices)
+        return "、".join(str(labels.get(v, v)) for v in self.post_kinds)
 
     def applies_to(self, org):
         if self.org_kinds and org.kind not in self.org_kinds:
@@ -144,6 +167,9 @@ class Occurrence(models.Model):
     org = models.ForeignKey("orgs.Org", verbose_name=_("党组织"), on_delete=models.CASCADE,
                             related_name="duty_occurrences")
     rule = models.ForeignKey(DutyRule, verbose_name=_("规则"), on_delete=models.CASCADE, related_name="occurrences")
+    # The post whose holder owes it (a rule for post holders); null: the organisation owes it.
+    post = models.ForeignKey("orgs.Post", verbose_name=_("职务"), null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="duty_occurrences")
     version = models.ForeignKey(DutyRuleVersion, on_delete=models.PROTECT, related_name="occurrences")
     kind = models.ForeignKey(ActivityKind, verbose_name=_("活动类型"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+")
@@ -167,7 +193,11 @@ class Occurrence(models.Model):
         verbose_name_plural = _("应履职事项")
         ordering = ["period_start", "org__path", "rule_id", "n"]
         constraints = [
-            models.UniqueConstraint(fields=["org", "rule", "period_start", "n"], name="duty_occurrence_unique"),
+            # Two partial indexes rather than NULLS NOT DISTINCT, which SQLite lacks.
+            models.UniqueConstraint(fields=["org", "rule", "period_start", "n"], condition=Q(post__isnull=True),
+                                    name="duty_occurrence_unique"),
+            models.UniqueConstraint(fields=["org", "rule", "period_start", "n", "post"],
+                                    condition=Q(post__isnull=False), name="duty_occurrence_post_unique"),
         ]
         indexes = [
             models.Index(fields=["period_start", "org"], name="duty_occ_period_org_idx"),
@@ -222,6 +252,98 @@ class Activity(models.Model):
 
     def get_absolute_url(self):
         return reverse("duties:activity_detail", args=[self.pk])
+
+
+class StoredFile(models.Model):
+    """A photo or file kept with a record (never required; checked by core.uploads)."""
+
+    name = models.CharField(_("文件名"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=12, choices=FileKind.choices)
+    content_type = models.CharField(max_length=80)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_photo(self):
+        return self.kind == FileKind.PHOTO
+
+
+class ActivityFileQuerySet(ScopedQuerySet):
+    scope_path_field = "activity__org__path"
+
+
+class ActivityFile(StoredFile):
+    activity = models.ForeignKey("Activity", verbose_name=_("活动记录"), on_delete=models.CASCADE,
+                                 related_name="files")
+    file = models.FileField(_("文件"), upload_to="activity_files/%Y/%m/")
+
+    objects = ActivityFileQuerySet.as_manager()
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("活动照片和文件")
+        verbose_name_plural = _("活动照片和文件")
+
+    def get_absolute_url(self):
+        return reverse("duties:activity_file", args=[self.pk])
+
+
+class FulfilmentQuerySet(ScopedQuerySet):
+    scope_path_field = "occurrence__org__path"
+
+
+class Fulfilment(models.Model):
+    """履职记录: what fulfils a duty no activity kind can (a free-form duty such as
+    年度部署党建工作): when it was done, a note, optional files, who recorded it."""
+
+    occurrence = models.OneToOneField(Occurrence, verbose_name=_("应履职事项"), on_delete=models.CASCADE,
+                                      related_name="fulfilment")
+    done_on = models.DateField(_("履职日期"))
+    note = models.TextField(_("履职情况"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    recorded_by_name = models.CharField(_("登记人"), max_length=150, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FulfilmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("履职记录")
+        verbose_name_plural = _("履职记录")
+
+    def __str__(self):
+        return f"{self.occurrence} {self.done_on}"
+
+    def get_absolute_url(self):
+        return self.occurrence.get_absolute_url()
+
+
+class FulfilmentFileQuerySet(ScopedQuerySet):
+    scope_path_field = "fulfilment__occurrence__org__path"
+
+
+class FulfilmentFile(StoredFile):
+    fulfilment = models.ForeignKey(Fulfilment, verbose_name=_("履职记录"), on_delete=models.CASCADE,
+                                   related_name="files")
+    file = models.FileField(_("文件"), upload_to="fulfilment_files/%Y/%m/")
+
+    objects = FulfilmentFileQuerySet.as_manager()
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("履职记录附件")
+        verbose_name_plural = _("履职记录附件")
+
+    def get_absolute_url(self):
+        return reverse("duties:fulfilment_file", args=[self.pk])
 
 
 class OccurrenceLink(models.Model):

@@ -11,6 +11,9 @@ Attendance is recorded for every branch in `demo`; in `nantong` for the demo-sha
 (the street of the demo accounts) and a sample of 2% of the branches elsewhere. Theme-day
 plans: every branch in `demo`, the demo-shaped subtree in `nantong`.
 
+Duties of post holders (支部书记讲党课) are derived per holder as the roll-over does; the
+holder chairs one of the branch's lectures of the year in most branches, which fulfils it.
+
 The grid branch of the `grid_secretary` account has this month's 主题党日 still to hold
 (the browser walkthrough records it) and one missed month, so recording it moves its rate.
 
@@ -28,7 +31,7 @@ from django.utils import timezone
 
 from dangjian.core import audit
 from dangjian.core.spreadsheets.bulk import insert_rows
-from dangjian.orgs.models import Member, Org
+from dangjian.orgs.models import Member, Org, Post
 
 from . import periods as P
 from .defaults import install
@@ -106,6 +109,22 @@ class Seeder:
             self.by_rule[version.rule_id].append(version)
         self.counts = defaultdict(int)
 
+    def post_holders(self, orgs):
+        """{org id: [(post id, member id, since, until)]} of the posts the post rules name."""
+        kinds = {kind for v in self.versions for kind in v.post_kinds}
+        result = defaultdict(list)
+        if not kinds:
+            return result
+        by_pk = {org.pk: org for org in orgs}
+        for pk, org_id, kind, member_id, start_on, end_on in Post.objects.filter(
+                org_id__in=list(by_pk), kind__in=kinds).order_by("pk").values_list(
+                "pk", "org_id", "kind", "member_id", "start_on", "end_on"):
+            org = by_pk[org_id]
+            since = max(day for day in (org.founded_on, start_on) if day is not None)
+            ends = [day for day in (org.closed_at, end_on) if day is not None]
+            result[org_id].append((pk, kind, member_id, since, min(ends) if ends else None, start_on, end_on))
+        return result
+
     def periods(self):
         """[(rule_id, version, period_start, period_end)] for the window."""
         result = []
@@ -136,7 +155,9 @@ class Seeder:
 
     def chunk(self, orgs, periods, attendance_orgs, plan_orgs, grid_branch_id):
         rng, today = self.rng, self.today
-        occurrences, plans, activities = [], [], []  # activities: [held_on, org_id, kind_ids, [occ index]]
+        # activities: [held_on, org_id, kind_ids, [occ index], chair member id]
+        occurrences, plans, activities = [], [], []
+        holders = self.post_holders(orgs)
         for org in orgs:
             profile = Profile(rng)
             if org.pk == grid_branch_id:
@@ -154,8 +175,13 @@ class Seeder:
                                   "topic": rng.choice(TOPICS["theme_day"])})
                     month = P.period_of("monthly", month)[1] + datetime.timedelta(days=1)
             month_held = {}  # (period_start) -> activity index holding a theme day or committee meeting
+            first_activity = len(activities)
+            post_periods = []
             for rule_id, version, start, end in periods:
                 if not version.applies_to(org):
+                    continue
+                if version.post_kinds:
+                    post_periods.append((rule_id, version, start, end))
                     continue
                 owed = P.owed(version.times, start, end, org.founded_on, org.closed_at)
                 code = version.kind.code if version.kind_id else ""
@@ -192,9 +218,11 @@ class Seeder:
                             row["status"] = OccurrenceStatus.FULFILLED
                             month_held.pop(start)
                             continue
-                    activities.append([held_on, org.pk, [version.kind_id], [len(occurrences) - 1]])
+                    activities.append([held_on, org.pk, [version.kind_id], [len(occurrences) - 1], None])
                     if code in ("theme_day", "committee_meeting"):
                         month_held[start] = (len(activities) - 1, code)
+            self.holders_duties(org, post_periods, holders.get(org.pk, ()), occurrences,
+                                activities[first_activity:], profile)
         # Occurrences first (their ids for the links), then activities with explicit ids.
         occ_ids = _reserve_ids(Occurrence, len(occurrences))
         for row, pk in zip(occurrences, occ_ids):
@@ -212,10 +240,10 @@ class Seeder:
                 member_rows[org_id].append(member_id)
         attendance = []
         tz = timezone.get_current_timezone()
-        for (held_on, org_id, kind_ids, occ_indexes), pk in zip(activities, act_ids):
+        for (held_on, org_id, kind_ids, occ_indexes, chair_id), pk in zip(activities, act_ids):
             code = self.kind_codes[kind_ids[0]]
             hour = rng.choice((9, 14, 15, 19))
-            act_rows.append({"id": pk, "org_id": org_id, "held_on": held_on,
+            act_rows.append({"id": pk, "org_id": org_id, "held_on": held_on, "chair_id": chair_id,
                              "starts_at": datetime.datetime(held_on.year, held_on.month, held_on.day, hour, 0,
                                                             tzinfo=tz),
                              "topic": rng.choice(TOPICS.get(code, ["组织生活"])), "place": rng.choice(PLACES)})
@@ -235,6 +263,45 @@ class Seeder:
         for name, rows in (("occurrences", occurrences), ("activities", act_rows), ("links", link_rows),
                            ("attendance", attendance), ("plans", plans)):
             self.counts[name] += len(rows)
+
+
+    def holders_duties(self, org, post_periods, posts, occurrences, activities, profile):
+        """The occurrences each post holder owes (as services.implied derives them), fulfilled
+        when the holder chaired an activity of the kind in the period: the branch's own
+        records, of which the holder chairs at most one a day, in date order, as
+        services.recompute matches them."""
+        for rule_id, version, start, end in post_periods:
+            for post_id, kind, member_id, since, until, start_on, end_on in posts:
+                if kind not in version.post_kinds:
+                    continue
+                owed = P.owed(version.times, start, end, since, until)
+                if not owed:
+                    continue
+                rows = []
+                for n in range(1, owed + 1):
+                    rows.append({"org_id": org.pk, "rule_id": rule_id, "version_id": version.pk,
+                                 "kind_id": version.kind_id, "post_id": post_id, "period_start": start,
+                                 "period_end": end, "n": n, "due_date": end,
+                                 "status": OccurrenceStatus.LATE if end < self.today else OccurrenceStatus.DUE,
+                                 "fulfilled_on": None})
+                    occurrences.append(rows[-1])
+                if member_id is None or not version.kind_id:
+                    continue
+                base = len(occurrences) - owed
+                chaired, last_day = 0, None
+                for activity in sorted(activities, key=lambda a: a[0]):
+                    held_on = activity[0]
+                    if chaired >= owed or activity[4] is not None or version.kind_id not in activity[2]:
+                        continue
+                    if not (start <= held_on <= end and start_on <= held_on and (end_on is None or held_on <= end_on)):
+                        continue
+                    if held_on == last_day or self.rng.random() >= profile.hold:
+                        continue
+                    activity[4] = member_id
+                    rows[chaired]["status"] = OccurrenceStatus.FULFILLED
+                    rows[chaired]["fulfilled_on"] = held_on
+                    activity[3].append(base + chaired)
+                    chaired, last_day = chaired + 1, held_on
 
 
 def _insert_with_ids(model, rows):

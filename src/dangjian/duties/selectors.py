@@ -196,10 +196,14 @@ class Thresholds:
         self.by_path = sorted(((r.org.path, (r.green, r.yellow)) for r in rows if r.org_id), reverse=True)
 
     def for_path(self, path):
+        return self.source(path)[1]
+
+    def source(self, path):
+        """(the path of the organisation whose row applies or None for the default, (green, yellow))."""
         for prefix, values in self.by_path:  # longest (deepest) first among equal starts
             if path.startswith(prefix):
-                return values
-        return self.default
+                return prefix, values
+        return None, self.default
 
     def colour(self, figures, path):
         rate = figures.rate
@@ -211,6 +215,16 @@ class Thresholds:
         if rate >= yellow:
             return YELLOW
         return RED
+
+
+def threshold_source(org):
+    """A sentence saying which thresholds colour `org`'s subtree and whose they are."""
+    prefix, (green, yellow) = Thresholds().source(org.path)
+    values = {"green": f"{green:g}", "yellow": f"{yellow:g}"}
+    if prefix is None:
+        return _("现行：绿色≥%(green)s%%，黄色≥%(yellow)s%%（全市默认）。") % values
+    owner = org if prefix == org.path else Org.objects.filter(path=prefix).first()
+    return _("现行：绿色≥%(green)s%%，黄色≥%(yellow)s%%（%(org)s设置）。") % {**values, "org": owner.name}
 
 
 # Compliance of a subtree -------------------------------------------------------------
@@ -373,6 +387,12 @@ def member_attendance(member, start=None, end=None):
     return qs, counts
 
 
+def holder_duties(member):
+    """The duties `member` owes as the holder of a post (支部书记讲党课 …), latest first."""
+    return (Occurrence.objects.filter(post__member=member).select_related("org", "version__kind", "post")
+            .prefetch_related("activities").order_by("-period_start", "rule_id", "n"))
+
+
 # Metrics -----------------------------------------------------------------------------
 
 NARROW = 20  # up to this many subtrees are named in the query; more: their common ancestor's range
@@ -498,7 +518,8 @@ def inbox_sections(user, *, entries):
     if entries and count:
         rows = qs.select_related("org", "version__kind").order_by("due_date", "org__path", "id")[:ENTRY_LIMIT]
         section.entries = [
-            Entry(title=f"{o.label}（{o.org.name}）", url=reverse("duties:activity_create", args=[o.org_id]),
+            Entry(title=f"{o.label}（{o.org.name}）",
+                  url=reverse("duties:activity_create" if o.kind_id else "duties:org_duties", args=[o.org_id]),
                   note=_("%(day)s前") % {"day": o.due_date.isoformat()}, late=False)
             for o in rows]
     return [section]

@@ -20,12 +20,14 @@ from dangjian.core import audit, metrics
 from dangjian.core.scope import user_can
 from dangjian.core.services import require
 from dangjian.core.tree import subtree_q
-from dangjian.orgs.models import Member, Org
+from dangjian.core.uploads import check_files, store
+from dangjian.orgs.models import Member, Org, OrgKind, Post, PostKind
 
 from . import periods as P
 from .models import (
     THEME_DAY,
     Activity,
+    ActivityFile,
     ActivityKind,
     Attendance,
     AttendanceStatus,
@@ -34,6 +36,8 @@ from .models import (
     DutyRule,
     DutyRuleVersion,
     Frequency,
+    Fulfilment,
+    FulfilmentFile,
     Occurrence,
     OccurrenceLink,
     OccurrenceStatus,
@@ -68,8 +72,10 @@ def _require_rule_scope(actor, root):
         raise PermissionDenied(_("只有组织部门可以制定全市适用的职责规则。"))
 
 
-def _clean_terms(*, kind, title, frequency, times, org_kinds, sectors, levels):
+def _clean_terms(*, kind, title, frequency, times, org_kinds, sectors, levels, post_kinds=()):
     errors = {}
+    if any(value not in PostKind.values for value in post_kinds or ()):
+        errors["post_kinds"] = _("请选择有效的职务。")
     if frequency not in Frequency.values:
         errors["frequency"] = _("请选择频次（每月、每季度、每半年或每年）。")
     if not isinstance(times, int) or not 1 <= times <= 31:
@@ -80,15 +86,17 @@ def _clean_terms(*, kind, title, frequency, times, org_kinds, sectors, levels):
         raise ValidationError(errors)
     return dict(kind=kind, title=(title or "").strip(), frequency=frequency, times=times,
                 org_kinds=sorted(set(org_kinds or [])), sectors=sorted(set(sectors or [])),
-                levels=sorted(set(levels or [])))
+                levels=sorted(set(levels or [])), post_kinds=sorted(set(post_kinds or [])))
 
 
 @transaction.atomic
 def rule_create(*, actor, frequency, valid_from, kind=None, title="", times=1, org_kinds=(), sectors=(),
-                levels=(), root=None):
+                levels=(), root=None, post_kinds=()):
+    """A new rule. With `post_kinds` it is a duty of each holder of such a post in the
+    organisations it applies to, not of the organisations."""
     _require_rule_scope(actor, root)
     terms = _clean_terms(kind=kind, title=title, frequency=frequency, times=times, org_kinds=org_kinds,
-                         sectors=sectors, levels=levels)
+                         sectors=sectors, levels=levels, post_kinds=post_kinds)
     if valid_from is None:
         raise ValidationError({"valid_from": _("请填写生效日期。")})
     rule = DutyRule.objects.create(title=terms["title"] or kind.name)
@@ -102,13 +110,14 @@ def rule_create(*, actor, frequency, valid_from, kind=None, title="", times=1, o
 def _version_snapshot(version):
     return {"kind": version.kind.code if version.kind_id else None, "title": version.title,
             "frequency": version.frequency, "times": version.times, "org_kinds": version.org_kinds,
-            "sectors": version.sectors, "levels": version.levels, "root": version.root_id,
+            "sectors": version.sectors, "levels": version.levels, "post_kinds": version.post_kinds,
+            "root": version.root_id,
             "valid_from": version.valid_from, "valid_to": version.valid_to}
 
 
 @transaction.atomic
 def rule_revise(*, actor, rule, valid_from, frequency, kind=None, title="", times=1, org_kinds=(), sectors=(),
-                levels=(), root=None):
+                levels=(), root=None, post_kinds=()):
     """A new version from `valid_from`; the current one ends the day before. Occurrences
     already derived keep their version: the past is not rewritten."""
     rule = DutyRule.objects.select_for_update().get(pk=rule.pk)
@@ -116,7 +125,7 @@ def rule_revise(*, actor, rule, valid_from, frequency, kind=None, title="", time
     _require_rule_scope(actor, current.root if current else None)
     _require_rule_scope(actor, root)
     terms = _clean_terms(kind=kind, title=title, frequency=frequency, times=times, org_kinds=org_kinds,
-                         sectors=sectors, levels=levels)
+                         sectors=sectors, levels=levels, post_kinds=post_kinds)
     if valid_from is None:
         raise ValidationError({"valid_from": _("请填写生效日期。")})
     if current is not None and valid_from <= current.valid_from:
@@ -150,9 +159,24 @@ def _candidate_orgs(version):
     return qs
 
 
+def _candidate_posts(version):
+    """(post id, org id, from, until) of every post of the version's kinds in its organisations:
+    a holder owes from the later of the org's founding and the appointment, and nothing for
+    a period that begins after the post (or the org) ended."""
+    rows = Post.objects.filter(kind__in=version.post_kinds, org__in=_candidate_orgs(version)).order_by() \
+        .values_list("pk", "org_id", "org__founded_on", "org__closed_at", "start_on", "end_on")
+    result = []
+    for pk, org_id, founded_on, closed_at, start_on, end_on in rows:
+        since = max(day for day in (founded_on, start_on) if day is not None)
+        ends = [day for day in (closed_at, end_on) if day is not None]
+        result.append((pk, org_id, since, min(ends) if ends else None))
+    return result
+
+
 def implied(start, end, *, orgs=None):
-    """Every (org_id, rule_id, period_start, n) the rules imply for periods overlapping
-    [start, end], with the version and dates: {key: (version, period_end)}."""
+    """Every (org_id, rule_id, period_start, n, post_id) the rules imply for periods
+    overlapping [start, end], with the version and dates: {key: (version, period_end)}.
+    `post_id` is None for an organisation's duty, the post for a holder's."""
     result = {}
     rules = defaultdict(list)
     for version in DutyRuleVersion.objects.select_related("root", "kind").order_by("valid_from"):
@@ -166,12 +190,16 @@ def implied(start, end, *, orgs=None):
                 if version is None or version.frequency != frequency:
                     continue
                 if version.pk not in cache:
-                    cache[version.pk] = list(_candidate_orgs(version).values_list("pk", "founded_on", "closed_at"))
-                for org_id, founded_on, closed_at in cache[version.pk]:
+                    if version.post_kinds:
+                        cache[version.pk] = _candidate_posts(version)
+                    else:
+                        cache[version.pk] = [(None, *row) for row in _candidate_orgs(version).values_list(
+                            "pk", "founded_on", "closed_at")]
+                for post_id, org_id, founded_on, closed_at in cache[version.pk]:
                     if org_filter is not None and org_id not in org_filter:
                         continue
                     for n in range(1, P.owed(version.times, period_start, period_end, founded_on, closed_at) + 1):
-                        result[(org_id, rule_id, period_start, n)] = (version, period_end)
+                        result[(org_id, rule_id, period_start, n, post_id)] = (version, period_end)
     return result
 
 
@@ -185,7 +213,7 @@ def _plans(org_ids, start, end):
 def roll_over(*, actor=None, period_start=None, period_end=None, today=None, orgs=None):
     """Derive the occurrences the rules imply for the periods overlapping
     [period_start, period_end] (default: the periods holding today). Idempotent: the unique
-    (org, rule, period_start, n) makes a second run, or two at once, add nothing. Then the
+    (org, rule, period_start, n[, post]) makes a second run, or two at once, add nothing. Then the
     statuses are brought up to date. Returns the number of occurrences created."""
     today = today or timezone.localdate()
     period_start = period_start or today
@@ -205,11 +233,13 @@ def roll_over(*, actor=None, period_start=None, period_end=None, today=None, org
             _rollover_lock()
             before = _count(chunk)
             rows = []
-            for (org_id, rule_id, start, n), (version, end) in chunk:
+            for (org_id, rule_id, start, n, post_id), (version, end) in chunk:
                 due = end
-                if version.kind_id and version.kind.code == THEME_DAY and version.frequency == Frequency.MONTHLY:
+                if version.kind_id and version.kind.code == THEME_DAY and version.frequency == Frequency.MONTHLY \
+                        and post_id is None:
                     due = plans.get((org_id, start), end)
-                rows.append(Occurrence(org_id=org_id, rule_id=rule_id, version=version, kind_id=version.kind_id,
+                rows.append(Occurrence(org_id=org_id, rule_id=rule_id, post_id=post_id, version=version,
+                                       kind_id=version.kind_id,
                                        period_start=start, period_end=end, n=n, due_date=due,
                                        status=OccurrenceStatus.DUE))
             Occurrence.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH)
@@ -250,7 +280,7 @@ def _count(chunk):
     rules = {key[1] for key, _ in chunk}
     keys = {key for key, _ in chunk}
     found = Occurrence.objects.filter(org_id__in=org_ids, period_start__in=starts, rule_id__in=rules) \
-        .values_list("org_id", "rule_id", "period_start", "n")
+        .values_list("org_id", "rule_id", "period_start", "n", "post_id")
     return sum(1 for row in found.iterator(chunk_size=BATCH) if tuple(row) in keys)
 
 
@@ -263,7 +293,9 @@ def mark_overdue(*, today=None):
 def recompute(*, org_ids, start, end, today=None):
     """Match activities to the occurrences of `org_ids` whose periods overlap [start, end]:
     the n-th activity of the duty's kind held in the period fulfils its n-th occurrence
-    (late when held after the due date). A fixed number of queries per 500 orgs."""
+    (late when held after the due date); a post holder's duty counts only the activities the
+    holder chaired; a duty with a fulfilment record (履职记录) is fulfilled by it. A fixed
+    number of queries per 500 orgs."""
     today = today or timezone.localdate()
     org_ids = list(org_ids)
     for index in range(0, len(org_ids), 500):
@@ -277,12 +309,18 @@ def _recompute_chunk(org_ids, start, end, today):
         return
     first = min(o.period_start for o in occurrences)
     last = max(o.period_end for o in occurrences)
-    held = defaultdict(list)  # (org, kind) -> [(held_on, starts_at, id)]
+    held = defaultdict(list)  # (org, kind) -> [(held_on, starts_at, id, chair id)]
     through = Activity.kinds.through.objects.filter(activity__org_id__in=org_ids, activity__held_on__gte=first,
                                                     activity__held_on__lte=last)
-    for org_id, kind_id, held_on, starts_at, activity_id in through.values_list(
-            "activity__org_id", "activitykind_id", "activity__held_on", "activity__starts_at", "activity_id"):
-        held[(org_id, kind_id)].append((held_on, starts_at, activity_id))
+    for org_id, kind_id, held_on, starts_at, activity_id, chair_id in through.values_list(
+            "activity__org_id", "activitykind_id", "activity__held_on", "activity__starts_at", "activity_id",
+            "activity__chair_id"):
+        held[(org_id, kind_id)].append((held_on, starts_at, activity_id, chair_id))
+    post_ids = {o.post_id for o in occurrences if o.post_id}
+    holders = dict(Post.objects.filter(pk__in=post_ids).values_list("pk", "member_id")) if post_ids else {}
+    free = [o.pk for o in occurrences if not o.kind_id]
+    done = dict(Fulfilment.objects.filter(occurrence_id__in=free).values_list("occurrence_id", "done_on")) \
+        if free else {}
     for rows in held.values():
         rows.sort()
     links = {occ_id: act_id for occ_id, act_id in
@@ -292,12 +330,17 @@ def _recompute_chunk(org_ids, start, end, today):
     for occ in occurrences:
         activity = None
         if occ.kind_id and occ.status != OccurrenceStatus.EXCUSED:
+            chair = holders.get(occ.post_id) if occ.post_id else None
             inside = [row for row in held.get((occ.org_id, occ.kind_id), ())
-                      if occ.period_start <= row[0] <= occ.period_end]
+                      if occ.period_start <= row[0] <= occ.period_end and (not occ.post_id or
+                                                                          (chair is not None and row[3] == chair))]
             if len(inside) >= occ.n:
                 activity = inside[occ.n - 1]
         if occ.status == OccurrenceStatus.EXCUSED:
             status, fulfilled_on = occ.status, None
+        elif occ.pk in done:
+            fulfilled_on = done[occ.pk]
+            status = OccurrenceStatus.FULFILLED if fulfilled_on <= occ.due_date else OccurrenceStatus.LATE
         elif activity is not None:
             fulfilled_on = activity[0]
             status = OccurrenceStatus.FULFILLED if fulfilled_on <= occ.due_date else OccurrenceStatus.LATE
@@ -399,26 +442,39 @@ def _attendance_summary(rows):
     return dict(counts)
 
 
+def _user(actor):
+    return actor if actor is not None and actor.pk else None
+
+
+def _store_activity_files(activity, checked, actor):
+    return store(checked, lambda item: ActivityFile(
+        activity=activity, name=item.name, kind=item.kind, content_type=item.content_type, size=item.size,
+        sha256=item.sha256, uploaded_by=_user(actor)))
+
+
 @transaction.atomic
 def activity_create(*, actor, org, kinds, starts_at, topic, place="", chair=None, recorder=None, minutes="",
-                    attendance=None):
+                    attendance=None, files=None, keep_location=False):
     """Record a meeting or activity held by `org`. Without `attendance` every current
-    member of the org is recorded present."""
+    member of the org is recorded present. `files`: optional photos and documents (never
+    required); photos lose their EXIF location unless `keep_location`."""
     require(actor, "change", org, field="org")
     _open_org(org)
     kinds = _clean_activity(actor=actor, org=org, kinds=kinds, starts_at=starts_at, topic=topic, chair=chair,
                             recorder=recorder)
     rows = _clean_attendance(actor=actor, org=org,
                              attendance=default_attendance(org) if attendance is None else attendance)
+    checked = check_files(files, keep_location=keep_location)  # before anything is written
     held_on = timezone.localtime(starts_at).date() if timezone.is_aware(starts_at) else starts_at.date()
     activity = Activity.objects.create(org=org, starts_at=starts_at, held_on=held_on, place=(place or "").strip(),
                                        topic=topic.strip(), chair=chair, recorder=recorder, minutes=minutes or "",
                                        created_by=actor if actor is not None and actor.pk else None)
     activity.kinds.set(kinds)
     _write_attendance(activity, rows)
+    _store_activity_files(activity, checked, actor)
     audit.record(actor=actor, action="create", obj=activity,
                  after={**audit.snapshot(activity, ACTIVITY_FIELDS), "kinds": sorted(k.code for k in kinds),
-                        "attendance": _attendance_summary(rows)})
+                        "attendance": _attendance_summary(rows), "files": len(checked)})
     recompute(org_ids=[org.pk], start=held_on, end=held_on)
     _changed(org)
     return activity
@@ -426,13 +482,15 @@ def activity_create(*, actor, org, kinds, starts_at, topic, place="", chair=None
 
 @transaction.atomic
 def activity_update(*, actor, activity, kinds, starts_at, topic, place="", chair=None, recorder=None, minutes="",
-                    attendance=None):
+                    attendance=None, files=None, keep_location=False):
+    """Correct a record; `files` are added to those it has."""
     activity = Activity.objects.select_for_update().select_related("org").get(pk=activity.pk)
     org = activity.org
     require(actor, "change", org)
     kinds = _clean_activity(actor=actor, org=org, kinds=kinds, starts_at=starts_at, topic=topic, chair=chair,
                             recorder=recorder)
     rows = None if attendance is None else _clean_attendance(actor=actor, org=org, attendance=attendance)
+    checked = check_files(files, keep_location=keep_location)
     before = {**audit.snapshot(activity, ACTIVITY_FIELDS), "kinds": sorted(activity.kinds.values_list("code",
                                                                                                      flat=True))}
     old_day = activity.held_on
@@ -444,9 +502,12 @@ def activity_update(*, actor, activity, kinds, starts_at, topic, place="", chair
     if rows is not None:
         activity.attendance.all().delete()
         _write_attendance(activity, rows)
+    _store_activity_files(activity, checked, actor)
     after = {**audit.snapshot(activity, ACTIVITY_FIELDS), "kinds": sorted(k.code for k in kinds)}
     if rows is not None:
         after["attendance"] = _attendance_summary(rows)
+    if checked:
+        after["files_added"] = len(checked)
     audit.record(actor=actor, action="update", obj=activity, before=before, after=after)
     recompute(org_ids=[org.pk], start=min(old_day, activity.held_on), end=max(old_day, activity.held_on))
     _changed(org)
@@ -463,6 +524,81 @@ def activity_delete(*, actor, activity):
     activity.delete()
     recompute(org_ids=[org.pk], start=day, end=day)
     _changed(org)
+
+
+@transaction.atomic
+def activity_file_delete(*, actor, item):
+    """Remove a photo or file from a record (the stored file goes once the removal commits)."""
+    item = ActivityFile.objects.select_related("activity__org").get(pk=item.pk)
+    require(actor, "change", item.activity.org)
+    audit.record(actor=actor, action="delete", obj=item, org=item.activity.org,
+                 before={"activity": item.activity_id, "name": item.name, "sha256": item.sha256})
+    stored = item.file
+    item.delete()
+    transaction.on_commit(lambda: stored.storage.delete(stored.name))
+    return item
+
+
+# Fulfilment records (履职记录) ----------------------------------------------------------
+
+@transaction.atomic
+def occurrence_fulfil(*, actor, occurrence, done_on, note, files=None, keep_location=False, today=None):
+    """Record that a duty with no activity kind (a free-form duty such as 年度部署党建工作)
+    was done: the day, what was done, optional files. The duty turns fulfilled (late when
+    done after its due date). A duty with an activity kind is fulfilled by recording the
+    activity instead."""
+    occurrence = Occurrence.objects.select_for_update().select_related("org", "version").get(pk=occurrence.pk)
+    require(actor, "change", occurrence.org)
+    today = today or timezone.localdate()
+    if occurrence.kind_id:
+        raise ValidationError({"done_on": _("该职责由“%(kind)s”的活动记录履行，请登记活动。")
+                               % {"kind": occurrence.kind.name}})
+    if occurrence.status == OccurrenceStatus.EXCUSED:
+        raise ValidationError({"done_on": _("该事项已免除。")})
+    if Fulfilment.objects.filter(occurrence=occurrence).exists():
+        raise ValidationError({"done_on": _("该事项已有履职记录。")})
+    errors = {}
+    if done_on is None:
+        errors["done_on"] = _("请填写履职日期。")
+    elif done_on > today:
+        errors["done_on"] = _("不能登记未来的日期：请在履职后登记。")
+    elif done_on < occurrence.period_start:
+        errors["done_on"] = _("履职日期应在该期间（%(start)s至%(end)s）内或之后。") % {
+            "start": occurrence.period_start.isoformat(), "end": occurrence.period_end.isoformat()}
+    note = (note or "").strip()
+    if not note:
+        errors["note"] = _("请简要填写履职情况。")
+    if errors:
+        raise ValidationError(errors)
+    checked = check_files(files, keep_location=keep_location)
+    record = Fulfilment.objects.create(occurrence=occurrence, done_on=done_on, note=note, recorded_by=_user(actor),
+                                       recorded_by_name=str(actor) if actor is not None else _("系统"))
+    store(checked, lambda item: FulfilmentFile(
+        fulfilment=record, name=item.name, kind=item.kind, content_type=item.content_type, size=item.size,
+        sha256=item.sha256, uploaded_by=_user(actor)))
+    before = {"status": occurrence.status}
+    recompute(org_ids=[occurrence.org_id], start=occurrence.period_start, end=occurrence.period_end, today=today)
+    occurrence.refresh_from_db(fields=["status", "fulfilled_on"])
+    audit.record(actor=actor, action="fulfil", obj=occurrence, org=occurrence.org, before=before,
+                 after={"status": occurrence.status, "done_on": done_on, "note": note[:200], "files": len(checked)})
+    _changed(occurrence.org)
+    return record
+
+
+@transaction.atomic
+def fulfilment_delete(*, actor, fulfilment):
+    """Withdraw a fulfilment record entered by mistake; the duty is owed again."""
+    fulfilment = Fulfilment.objects.select_related("occurrence__org").get(pk=fulfilment.pk)
+    occurrence = fulfilment.occurrence
+    require(actor, "change", occurrence.org)
+    audit.record(actor=actor, action="unfulfil", obj=occurrence, org=occurrence.org,
+                 before={"status": occurrence.status, "done_on": fulfilment.done_on, "note": fulfilment.note[:200]})
+    stored = [item.file for item in fulfilment.files.all()]
+    fulfilment.delete()
+    transaction.on_commit(lambda: [item.storage.delete(item.name) for item in stored])
+    recompute(org_ids=[occurrence.org_id], start=occurrence.period_start, end=occurrence.period_end)
+    _changed(occurrence.org)
+    return occurrence
 
 
 # Excuses, plans, thresholds ----------------------------------------------------------
@@ -541,13 +677,25 @@ def theme_day_plan_set(*, actor, org, month, planned_on, topic):
     return plan
 
 
-@transaction.atomic
-def threshold_set(*, actor, org, green, yellow):
-    """Set the red/yellow/green thresholds for `org`'s subtree (None: the city-wide default)."""
+THRESHOLD_ORG_KINDS = (OrgKind.LOCAL_COMMITTEE, OrgKind.WORKING_COMMITTEE)
+
+
+def _require_threshold_scope(actor, org):
+    """The city default is the city organisation department's; a district's or street's
+    thresholds are its own department's (`change` on that org), for its subtree."""
     if org is None:
         _require_rule_scope(actor, None)
-    else:
-        require(actor, "change", org, field="org")
+        return
+    require(actor, "change", org, field="org")
+    if org.kind not in THRESHOLD_ORG_KINDS:
+        raise ValidationError({"org": _("只有区（县）党委和街道（乡镇）党工委可以为本辖区设置阈值。")})
+
+
+@transaction.atomic
+def threshold_set(*, actor, org, green, yellow):
+    """Set the red/yellow/green thresholds for `org`'s subtree (None: the city-wide default).
+    The compliance pages colour each organisation by its nearest ancestor's row."""
+    _require_threshold_scope(actor, org)
     errors = {}
     for name, value in (("green", green), ("yellow", yellow)):
         if value is None or not 0 <= value <= 100:
@@ -563,6 +711,19 @@ def threshold_set(*, actor, org, green, yellow):
     audit.record(actor=actor, action="update", object_type="duties.compliancethreshold", object_id=row.pk,
                  object_repr=str(org or _("全市默认")), org=org, before=before, after={"green": green, "yellow": yellow})
     return row
+
+
+@transaction.atomic
+def threshold_clear(*, actor, org):
+    """Drop `org`'s own thresholds: its subtree follows the level above again."""
+    _require_threshold_scope(actor, org)
+    row = ComplianceThreshold.objects.select_for_update().filter(org=org).first()
+    if row is None:
+        return None
+    audit.record(actor=actor, action="delete", object_type="duties.compliancethreshold", object_id=row.pk,
+                 object_repr=str(org), org=org, before={"green": row.green, "yellow": row.yellow})
+    row.delete()
+    return org
 
 
 # Calendar tokens ---------------------------------------------------------------------

@@ -13,20 +13,23 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.decorators.http import require_POST
 
 from dangjian.core.forms import ScopedForm
 from dangjian.core.generic_views import (
+    ObjectActionView,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    ScopedObjectMixin,
 )
 from dangjian.core.page_filters import PageFilterMixin
 from dangjian.core.scope import get_visible_or_404, scope_paths, user_can
@@ -38,8 +41,27 @@ from . import calendar as feeds
 from . import periods as P
 from . import selectors, services
 from .filters import ActivityFilter, OccurrenceFilter
-from .forms import ActivityForm, ExcuseForm, PlanForm, RuleForm, ThresholdForm, activity_initial
-from .models import Activity, DutyRule, Occurrence, OccurrenceStatus, ThemeDayPlan
+from .forms import (
+    ActivityForm,
+    ExcuseForm,
+    FulfilForm,
+    PlanForm,
+    RuleForm,
+    ThresholdForm,
+    activity_initial,
+    chosen_files,
+)
+from .models import (
+    Activity,
+    ActivityFile,
+    ComplianceThreshold,
+    DutyRule,
+    Fulfilment,
+    FulfilmentFile,
+    Occurrence,
+    OccurrenceStatus,
+    ThemeDayPlan,
+)
 from .tables import ActivityTable, OccurrenceTable, RuleTable
 
 
@@ -90,8 +112,19 @@ def compliance(request):
             export_csv=reverse("duties:compliance_export", args=["csv"]) + "?" + urlencode(
                 {"root": root.pk, "period": code}),
             can_export=user_can(request.user, "export", root),
+            threshold_text=selectors.threshold_source(root),
+            threshold_url=_threshold_url(request.user, root),
         )
     return render(request, "duties/compliance.html", context)
+
+
+def _threshold_url(user, root):
+    """Where the user may set the thresholds of `root`'s subtree, if anywhere."""
+    if root.depth == 1:
+        return reverse("duties:threshold") if _may_edit_rules(user) else None
+    if root.kind in services.THRESHOLD_ORG_KINDS and user_can(user, "change", root):
+        return reverse("duties:org_threshold", args=[root.pk])
+    return None
 
 
 def _child_url(row, code):
@@ -170,9 +203,12 @@ class ActivityDetailView(ObjectDetailView):
         for row in attendance:
             key = "guest" if row.is_guest else row.status
             counts[key] = counts.get(key, 0) + 1
+        files = list(activity.files.all())
         return {
             "attendance": attendance, "counts": counts,
-            "occurrences": activity.occurrences.select_related("version__kind", "rule").order_by("period_start"),
+            "photos": [f for f in files if f.is_photo], "documents": [f for f in files if not f.is_photo],
+            "occurrences": activity.occurrences.select_related("version__kind", "rule", "post__member",
+                                                               "post__person").order_by("period_start"),
             "can_change": user_can(self.request.user, "change", activity.org),
             "show_members": user_can(self.request.user, "view_members", activity.org),
         }
@@ -189,14 +225,54 @@ class ActivityDeleteView(ObjectDeleteView):
         return reverse("duties:org_duties", args=[self.object.org_id])
 
 
+class StoredFileView(ScopedObjectMixin, View):
+    """A kept photo or file, to those who may see its record (never a public media URL):
+    photos open in the page, documents download."""
+
+    def get(self, request, *args, **kwargs):
+        item = self.object
+        try:
+            handle = item.file.open("rb")
+        except FileNotFoundError:
+            raise Http404
+        response = FileResponse(handle, content_type=item.content_type, as_attachment=not item.is_photo,
+                                filename=item.name)
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+class ActivityFileView(StoredFileView):
+    queryset = ActivityFile.objects.all()
+
+
+class FulfilmentFileView(StoredFileView):
+    queryset = FulfilmentFile.objects.all()
+
+
+class ActivityFileDeleteView(ObjectActionView):
+    queryset = ActivityFile.objects.select_related("activity__org")
+    service = services.activity_file_delete
+    success_message = gettext_lazy("已删除该文件。")
+
+    def permission_org(self, obj):
+        return obj.activity.org
+
+    def service_kwargs(self, form):
+        return {"item": self.object}
+
+    def get_object_url(self):
+        return reverse("duties:activity_detail", args=[self.object.activity_id])
+
+
 class ActivityCreateView(ObjectEditView):
     """The grid branch secretary records a meeting from a phone: every member is listed
-    present; mark who was absent (and why), pick guests, save."""
+    present; mark who was absent (and why), pick guests, take a photo if they like, save."""
 
     queryset = Org.objects.all()
     form_class = ActivityForm
     template_name = "duties/activity_form.html"
     service = services.activity_create
+    multipart = True
     submit = gettext_lazy("保存记录")
     success_message = gettext_lazy("已登记，相应职责已更新。")
     error_aliases = {"starts_at": "day"}
@@ -221,7 +297,8 @@ class ActivityCreateView(ObjectEditView):
         return {"org": self.object, "kinds": list(data["kinds"]), "starts_at": data.get("starts_at"),
                 "topic": data["topic"], "place": data.get("place", ""), "chair": data.get("chair"),
                 "recorder": data.get("recorder"), "minutes": data.get("minutes", ""),
-                "attendance": form.attendance()}
+                "attendance": form.attendance(), "files": chosen_files(data),
+                "keep_location": data.get("keep_location", False)}
 
     def get_title(self):
         return _("登记组织生活：%(org)s") % {"org": self.object.name}
@@ -290,6 +367,9 @@ class ActivityEditView(ActivityCreateView):
     def get_title(self):
         return _("修改记录：%(topic)s") % {"topic": self.object.topic}
 
+    def get_extra_context(self):
+        return {"existing_files": list(self.object.files.all())}
+
     def get_cancel_url(self):
         return reverse("duties:activity_detail", args=[self.object.pk])
 
@@ -317,9 +397,15 @@ class OrgDutiesView(ObjectDetailView):
         org, user = self.object, self.request.user
         month = _month(self.request)
         month_end = P.period_of("monthly", month)[1]
-        duties = list(Occurrence.objects.filter(org=org, period_start__lte=month_end, period_end__gte=month)
-                      .select_related("version__kind", "rule").prefetch_related("activities")
-                      .order_by("period_start", "rule_id", "n"))
+        everything = list(Occurrence.objects.filter(org=org, period_start__lte=month_end, period_end__gte=month)
+                          .select_related("version__kind", "rule", "post__member", "post__person",
+                                          "fulfilment").prefetch_related("activities", "fulfilment__files")
+                          .order_by("period_start", "rule_id", "n"))
+        duties = [duty for duty in everything if not duty.post_id]
+        holders = {}
+        for duty in everything:
+            if duty.post_id:
+                holders.setdefault(duty.post_id, (duty.post, []))[1].append(duty)
         activities = list(Activity.objects.filter(org=org, held_on__gte=month, held_on__lte=month_end)
                           .prefetch_related("kinds").order_by("starts_at"))
         plan = ThemeDayPlan.objects.filter(org=org, month=month).first()
@@ -328,7 +414,7 @@ class OrgDutiesView(ObjectDetailView):
         for activity in activities:
             by_day.setdefault(activity.held_on, []).append(activity)
         due_by_day = {}
-        for duty in duties:
+        for duty in everything:
             if month <= duty.due_date <= month_end and duty.status in (OccurrenceStatus.DUE, OccurrenceStatus.LATE):
                 due_by_day.setdefault(duty.due_date, []).append(duty)
         for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
@@ -340,7 +426,9 @@ class OrgDutiesView(ObjectDetailView):
         parent_path = org.path[:-Org.steplen]
         can_excuse = user_can(user, "change", Org(path=parent_path)) if org.depth > 1 else can_change
         return {
-            "today": timezone.localdate(), "month": month, "duties": duties, "activities": activities, "weeks": weeks, "plan": plan,
+            "today": timezone.localdate(), "month": month, "duties": duties, "activities": activities,
+            "weeks": weeks, "plan": plan, "fulfil_form": FulfilForm(initial={"done_on": timezone.localdate()}),
+            "holders": sorted(holders.values(), key=lambda item: (item[0].kind, item[0].start_on, item[0].pk)),
             "previous": f"{previous:%Y-%m}", "following": f"{following:%Y-%m}",
             "can_change": can_change, "can_excuse": can_excuse,
             "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
@@ -373,6 +461,38 @@ class ExcuseView(ObjectEditView):
 
     def get_intro(self):
         return _("免除后该事项不计入应开展数。免除由上级组织决定，请写明理由。")
+
+
+class FulfilView(ObjectActionView):
+    """履职记录 on a free-form duty's row: the day, what was done, optional files."""
+
+    queryset = Occurrence.objects.select_related("org")
+    form_class = FulfilForm
+    service = services.occurrence_fulfil
+    success_message = gettext_lazy("已登记履职记录，该事项已更新。")
+
+    def get_form_kwargs(self):
+        return {"files": self.request.FILES}
+
+    def service_kwargs(self, form):
+        data = form.cleaned_data
+        return {"occurrence": self.object, "done_on": data["done_on"], "note": data["note"],
+                "files": chosen_files(data), "keep_location": data.get("keep_location", False)}
+
+
+class FulfilmentDeleteView(ObjectActionView):
+    queryset = Fulfilment.objects.select_related("occurrence__org")
+    service = services.fulfilment_delete
+    success_message = gettext_lazy("已撤回履职记录。")
+
+    def permission_org(self, obj):
+        return obj.occurrence.org
+
+    def service_kwargs(self, form):
+        return {"fulfilment": self.object}
+
+    def get_object_url(self):
+        return self.object.occurrence.get_absolute_url()
 
 
 class PlanView(ObjectEditView):
@@ -512,6 +632,65 @@ class ThresholdView(RuleScopeMixin, ObjectEditView):
     def get_success_message(self, result):
         return _("阈值已保存。")
 
+    def get_extra_context(self):
+        rows = ComplianceThreshold.objects.filter(org__isnull=False).select_related("org").order_by("org__path")
+        return {"org_thresholds": [row for row in rows if user_can(self.request.user, "view", row.org)]}
+
+
+class OrgThresholdView(ObjectEditView):
+    """A district's or street's organisation department sets the thresholds of its subtree;
+    the compliance pages colour each organisation by its nearest ancestor's."""
+
+    queryset = Org.objects.all()
+    form_class = ThresholdForm
+    template_name = "duties/form.html"
+    service = services.threshold_set
+    success_message = gettext_lazy("阈值已保存，本辖区的红黄绿按新阈值显示。")
+
+    def permission_org(self, obj):
+        return obj
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def get_initial(self):
+        green, yellow = selectors.Thresholds().for_path(self.object.path)
+        return {"green": green, "yellow": yellow}
+
+    def service_kwargs(self, form):
+        return {"org": self.object, **form.cleaned_data}
+
+    def get_title(self):
+        return _("红黄绿阈值：%(org)s及下级") % {"org": self.object.name}
+
+    def get_intro(self):
+        return selectors.threshold_source(self.object)
+
+    def get_cancel_url(self):
+        return reverse("duties:compliance") + "?" + urlencode({"root": self.object.pk})
+
+    def get_success_url(self, result):
+        return self.get_cancel_url()
+
+    def get_extra_context(self):
+        own = ComplianceThreshold.objects.filter(org=self.object).exists()
+        return {"clear_url": reverse("duties:threshold_clear", args=[self.object.pk]) if own else None}
+
+
+class OrgThresholdClearView(ObjectActionView):
+    queryset = Org.objects.all()
+    service = services.threshold_clear
+    success_message = gettext_lazy("已改为沿用上级的阈值。")
+
+    def permission_org(self, obj):
+        return obj
+
+    def service_kwargs(self, form):
+        return {"org": self.object}
+
+    def get_object_url(self):
+        return reverse("duties:compliance") + "?" + urlencode({"root": self.object.pk})
+
 
 # A member's attendance -------------------------------------------------------------------
 
@@ -522,7 +701,8 @@ def member_attendance(request, pk):
         raise Http404
     rows, counts = selectors.member_attendance(member)
     return render(request, "duties/member_attendance.html", {
-        "member": member, "rows": rows[:200], "counts": counts,
+        "member": member, "rows": rows[:200], "counts": counts, "today": timezone.localdate(),
+        "own_duties": selectors.holder_duties(member)[:100],
         "is_self": getattr(request.user, "member_id", None) == member.pk})
 
 
@@ -585,3 +765,10 @@ plan_edit = PlanView.as_view()
 rule_create = RuleCreateView.as_view()
 rule_revise = RuleReviseView.as_view()
 threshold = ThresholdView.as_view()
+org_threshold = OrgThresholdView.as_view()
+org_threshold_clear = OrgThresholdClearView.as_view()
+activity_file = ActivityFileView.as_view()
+activity_file_delete = ActivityFileDeleteView.as_view()
+fulfilment_file = FulfilmentFileView.as_view()
+occurrence_fulfil = FulfilView.as_view()
+fulfilment_delete = FulfilmentDeleteView.as_view()

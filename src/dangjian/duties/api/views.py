@@ -51,7 +51,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     filterset_class = ActivityFilter
 
     def base_queryset(self):
-        return (Activity.objects.select_related("org").prefetch_related("kinds", "attendance__member")
+        return (Activity.objects.select_related("org").prefetch_related("kinds", "attendance__member", "files")
                 .order_by("-starts_at", "id"))
 
     def create(self, request):
@@ -88,8 +88,10 @@ class OccurrenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     filterset_class = OccurrenceFilter
 
     def base_queryset(self):
-        return (Occurrence.objects.select_related("org", "version__kind", "kind", "rule")
-                .prefetch_related("activities").order_by("period_start", "org__path", "rule_id", "n"))
+        return (Occurrence.objects.select_related("org", "version__kind", "kind", "rule", "post__member",
+                                                  "post__person", "fulfilment")
+                .prefetch_related("activities", "fulfilment__files").order_by("period_start", "org__path", "rule_id",
+                                                                              "n"))
 
     @extend_schema(summary=_("免除"), request=s.DutyExcuseSerializer, responses=s.DutyOccurrenceSerializer,
                    description=_("由上级组织免除，须填写理由。"))
@@ -100,6 +102,18 @@ class OccurrenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         with transaction.atomic():
             occurrence = self.read_back(services.occurrence_excuse(actor=request.user, occurrence=occurrence,
                                                                    reason=data["reason"]))
+        return self.respond(occurrence)
+
+
+    @extend_schema(summary=_("登记履职"), request=s.DutyFulfilSerializer, responses=s.DutyOccurrenceSerializer,
+                   description=_("无活动类型的职责（如年度部署党建工作）以履职记录履行；日期不能晚于今天。"))
+    @action(detail=True, methods=["post"])
+    def fulfil(self, request, pk=None):
+        occurrence = self.get_object()
+        data = self.validated(s.DutyFulfilSerializer)
+        with transaction.atomic():
+            services.occurrence_fulfil(actor=request.user, occurrence=occurrence, **data)
+            occurrence = self.read_back(occurrence)
         return self.respond(occurrence)
 
 

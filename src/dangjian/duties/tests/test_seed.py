@@ -8,8 +8,19 @@ from dangjian.duties.models import Activity, Attendance, Occurrence, OccurrenceL
 
 
 def test_seed_matches_the_derivation_and_the_matching(city, branch_world, kinds):
+    import datetime
+
+    from dangjian.orgs.models import Post
+
+    # Branch secretaries owe a yearly Party lecture (a rule of post holders): one serving
+    # throughout, one appointed last month (who owes nothing of this year's share).
+    Post.objects.create(member=branch_world["members"][0], org=branch_world["branch"], kind="secretary",
+                        start_on=datetime.date(2020, 1, 1))
+    Post.objects.create(member=city.member(city.branches["b"], name="新书记"), org=city.branches["b"],
+                        kind="secretary", start_on=timezone.localdate().replace(day=1) - datetime.timedelta(days=20))
     out = io.StringIO()
     seed.seed(preset="demo", rng=random.Random(7), stdout=out)
+    assert Occurrence.objects.filter(post__isnull=False).exists()
     assert "应履职事项" in out.getvalue()
     assert Occurrence.objects.exists() and Activity.objects.exists() and Attendance.objects.exists()
     today = timezone.localdate()
