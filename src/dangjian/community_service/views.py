@@ -251,52 +251,26 @@ class ItemBookView(ObjectActionView):
 
 
 class BookingAction(ObjectActionView):
+    """A button on a booking (attendance, confirmation, service, cancellation): the service
+    given in `as_view(service=...)` is called with the booking and the form's fields, and the
+    user goes back to the item's page (or the index where that page is outside the scope)."""
+
     queryset = Booking.objects.select_related("item", "item__org", "member")
 
     def permission_org(self, obj):
         return obj.item.org
 
+    def call_service(self, form):
+        # `as_view(service=...)` sets a plain function on the instance, not a method.
+        return self.service(actor=self.request.user, **self.service_kwargs(form))
+
+    def service_kwargs(self, form):
+        return {"booking": self.object, **super().service_kwargs(form)}
+
     def get_object_url(self):
         if user_can(self.request.user, "view", self.object.item.org):
             return self.object.item.get_absolute_url()
         return reverse("community_service:index")
-
-
-class AttendanceView(BookingAction):
-    form_class = AttendanceForm
-    service = services.attendance_record
-    success_message = gettext_lazy("签到已记录。")
-
-    def service_kwargs(self, form):
-        return {"booking": self.object, **form.cleaned_data}
-
-
-class ConfirmView(BookingAction):
-    permission_action = None
-    service = services.attendance_confirm
-    success_message = gettext_lazy("已确认到场，谢谢参与。")
-
-    def service_kwargs(self, form):
-        return {"booking": self.object}
-
-
-class ServiceView(BookingAction):
-    permission_action = None
-    form_class = ServiceForm
-    service = services.service_record
-    success_message = gettext_lazy("服务实绩已记录。")
-
-    def service_kwargs(self, form):
-        return {"booking": self.object, **form.cleaned_data}
-
-
-class CancelView(BookingAction):
-    permission_action = None
-    service = services.booking_cancel
-    success_message = gettext_lazy("预约已取消。")
-
-    def service_kwargs(self, form):
-        return {"booking": self.object}
 
 
 # 实绩送到 ---------------------------------------------------------------------------------
@@ -521,10 +495,16 @@ item_list = ItemListView.as_view()
 item_create = ItemCreateView.as_view()
 item_detail = ItemDetailView.as_view()
 item_book = ItemBookView.as_view()
-booking_attendance = AttendanceView.as_view()
-booking_confirm = ConfirmView.as_view()
-booking_service = ServiceView.as_view()
-booking_cancel = CancelView.as_view()
+# The organiser records attendance (change on the item's org); the member's own buttons
+# leave the check to the service (permission_action=None).
+booking_attendance = BookingAction.as_view(service=services.attendance_record, form_class=AttendanceForm,
+                                           success_message=gettext_lazy("签到已记录。"))
+booking_confirm = BookingAction.as_view(service=services.attendance_confirm, permission_action=None,
+                                        success_message=gettext_lazy("已确认到场，谢谢参与。"))
+booking_service = BookingAction.as_view(service=services.service_record, permission_action=None,
+                                        form_class=ServiceForm, success_message=gettext_lazy("服务实绩已记录。"))
+booking_cancel = BookingAction.as_view(service=services.booking_cancel, permission_action=None,
+                                       success_message=gettext_lazy("预约已取消。"))
 record_list = RecordListView.as_view()
 whistle_list = WhistleListView.as_view()
 whistle_create = WhistleCreateView.as_view()

@@ -102,6 +102,41 @@ def test_bad_input_on_pages(client, w):
     assert response.status_code == 200 and WhistleCall.objects.count() == 0
 
 
+def test_booking_buttons(client, w):
+    """The four buttons on a booking are one view with four services: each calls its own,
+    says its own message and goes back to the item; a sibling community's secretary gets 404."""
+    services.report_accept(actor=w.community_user, report=services.report_register(
+        actor=w.member_user, member=w.member, community=w.community))
+    item = services.item_create(actor=w.community_user, org=w.community, kind="post", title="楼道志愿者",
+                                place="3号楼", starts_on=w.today, capacity=5)
+    booking = services.booking_create(actor=w.member_user, item=item, member=w.member)
+    c = _login(client, w.sibling_user)
+    assert c.post(U("booking_attendance", booking.pk), {"attendance": "present"}).status_code == 404
+    assert c.post(U("booking_cancel", booking.pk)).status_code == 404
+    booking.refresh_from_db()
+    assert not booking.attendance and not booking.cancelled
+    c = _login(client, w.member_user)
+    response = c.post(U("booking_confirm", booking.pk), follow=True)
+    assert "已确认到场，谢谢参与。" in response.content.decode()
+    response = c.post(U("booking_service", booking.pk), {"service": "清理楼道杂物"}, follow=True)
+    assert "服务实绩已记录。" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.attendance == "present" and booking.attendance_by_self and booking.service == "清理楼道杂物"
+    response = c.post(U("booking_cancel", booking.pk), follow=True)
+    assert "已签到的预约不能取消。" in response.content.decode()
+    c = _login(client, w.community_user)
+    response = c.post(U("booking_attendance", booking.pk), {"attendance": "absent"}, follow=True)
+    assert "签到已记录。" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.attendance == "absent" and booking.service == ""
+    second = services.booking_create(actor=w.community_user, item=item, unit=w.unit)
+    c = _login(client, w.unit_user)
+    response = c.post(U("booking_cancel", second.pk), follow=True)
+    assert "预约已取消。" in response.content.decode()
+    second.refresh_from_db()
+    assert second.cancelled
+
+
 class TestCrossSubtree:
     """Who sees what of a reported member."""
 
