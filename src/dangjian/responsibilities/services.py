@@ -81,6 +81,46 @@ def _new_leader(row, fields):
     return row.member, row.person
 
 
+def _update_leader(actor, row, fields):
+    """Take the leader an update names (checked as on creation); keep the row's otherwise."""
+    member, person = _new_leader(row, fields)
+    if (member, person) != (row.member, row.person):
+        _check_leader(actor, member, person)
+        row.member, row.person = member, person
+
+
+def _locked_for_change(actor, row, expected_version=None):
+    """`row` read again and locked, once the actor may change its organisation and, for an
+    edit, the row is still at the version the editor read."""
+    row = type(row).objects.select_for_update().get(pk=row.pk)
+    require(actor, "change", row.org)
+    check_version(row, expected_version)
+    return row
+
+
+def _apply(row, fields, names, *, text=()):
+    """Set the `names` that the update gives; a text field given as None becomes empty."""
+    for name in names:
+        if name in fields:
+            value = fields[name]
+            setattr(row, name, "" if value is None and name in text else value)
+
+
+def _save_changes(actor, row, audit_fields, before, *, force=False):
+    """Save and audit an update, or do neither when nothing changed (unless `force`)."""
+    after = audit.snapshot(row, audit_fields)
+    if audit.changes(before, after) or force:
+        row.save()
+        audit.record(actor=actor, action="update", obj=row, before=before, after=after)
+    return row
+
+
+def _delete(actor, row, audit_fields, **audit_kwargs):
+    audit.record(actor=actor, action="delete", obj=row, before=audit.snapshot(row, audit_fields), **audit_kwargs)
+    row.delete()
+    return row
+
+
 def _check_dates(start, end, end_field="end_on"):
     if start and end and end < start:
         raise ValidationError({end_field: _("结束日期不能早于开始日期。")})
@@ -148,37 +188,22 @@ def responsibility_create(*, actor, org, level, member=None, person=None, start_
 @transaction.atomic
 def responsibility_update(*, actor, responsibility, expected_version=None, **fields):
     """Change the level, leader, portfolio or dates (an ended responsibility keeps its row)."""
-    resp = Responsibility.objects.select_for_update().get(pk=responsibility.pk)
-    require(actor, "change", resp.org)
-    check_version(resp, expected_version)
+    resp = _locked_for_change(actor, responsibility, expected_version)
     before = audit.snapshot(resp, RESPONSIBILITY_FIELDS)
-    member, person = _new_leader(resp, fields)
-    if (member, person) != (resp.member, resp.person):
-        _check_leader(actor, member, person)
-        resp.member, resp.person = member, person
-    for name in ("level", "portfolio", "start_on", "end_on"):
-        if name in fields:
-            setattr(resp, name, fields[name] if name != "portfolio" else (fields[name] or ""))
+    _update_leader(actor, resp, fields)
+    _apply(resp, fields, ("level", "portfolio", "start_on", "end_on"), text=("portfolio",))
     if resp.level not in Level.values:
         raise ValidationError({"level": _("请选择责任类别。")})
     _check_dates(resp.start_on, resp.end_on)
     _lock_org(resp.org)
     _check_primary(resp)
-    after = audit.snapshot(resp, RESPONSIBILITY_FIELDS)
-    if audit.changes(before, after):
-        resp.save()
-        audit.record(actor=actor, action="update", obj=resp, before=before, after=after)
-    return resp
+    return _save_changes(actor, resp, RESPONSIBILITY_FIELDS, before)
 
 
 @transaction.atomic
 def responsibility_delete(*, actor, responsibility):
     """Remove a row entered by mistake (a leader who leaves gets an end date instead)."""
-    resp = Responsibility.objects.select_for_update().get(pk=responsibility.pk)
-    require(actor, "change", resp.org)
-    audit.record(actor=actor, action="delete", obj=resp, before=audit.snapshot(resp, RESPONSIBILITY_FIELDS))
-    resp.delete()
-    return resp
+    return _delete(actor, _locked_for_change(actor, responsibility), RESPONSIBILITY_FIELDS)
 
 
 # Documents ------------------------------------------------------------------------------
@@ -205,17 +230,11 @@ def document_create(*, actor, org, kind, title, signed_on, member=None, person=N
 
 @transaction.atomic
 def document_update(*, actor, document, expected_version=None, file=None, **fields):
-    doc = ResponsibilityDocument.objects.select_for_update().get(pk=document.pk)
-    require(actor, "change", doc.org)
-    check_version(doc, expected_version)
+    doc = _locked_for_change(actor, document, expected_version)
     before = audit.snapshot(doc, DOCUMENT_FIELDS)
-    member, person = _new_leader(doc, fields)
-    if (member, person) != (doc.member, doc.person):
-        _check_leader(actor, member, person)
-        doc.member, doc.person = member, person
-    for name in ("kind", "title", "counterparty", "signed_on", "summary"):
-        if name in fields:
-            setattr(doc, name, fields[name] if fields[name] is not None else "")
+    _update_leader(actor, doc, fields)
+    _apply(doc, fields, ("kind", "title", "counterparty", "signed_on", "summary"),
+           text=("kind", "title", "counterparty", "summary"))
     if doc.kind not in DocumentKind.values:
         raise ValidationError({"kind": _("请选择类别。")})
     if doc.signed_on > timezone.localdate():
@@ -223,22 +242,15 @@ def document_update(*, actor, document, expected_version=None, file=None, **fiel
     if file:
         doc.content_type, doc.file_name = check_file(file)
         doc.file.save(doc.file_name, file, save=False)
-    after = audit.snapshot(doc, DOCUMENT_FIELDS)
-    if audit.changes(before, after) or file:
-        doc.save()
-        audit.record(actor=actor, action="update", obj=doc, before=before, after=after)
-    return doc
+    return _save_changes(actor, doc, DOCUMENT_FIELDS, before, force=bool(file))
 
 
 @transaction.atomic
 def document_delete(*, actor, document):
-    doc = ResponsibilityDocument.objects.select_for_update().get(pk=document.pk)
-    require(actor, "change", doc.org)
-    audit.record(actor=actor, action="delete", obj=doc, before=audit.snapshot(doc, DOCUMENT_FIELDS))
+    doc = _locked_for_change(actor, document)
     if doc.file:
         doc.file.delete(save=False)
-    doc.delete()
-    return doc
+    return _delete(actor, doc, DOCUMENT_FIELDS)
 
 
 # "八个一" --------------------------------------------------------------------------------
@@ -277,19 +289,13 @@ def duty_item_update(*, actor, item, expected_version=None, **fields):
     item = LeaderDutyItem.objects.select_for_update().get(pk=item.pk)
     check_version(item, expected_version)
     before = audit.snapshot(item, ITEM_FIELDS)
-    for name in ITEM_FIELDS:
-        if name in fields and fields[name] is not None:
-            setattr(item, name, fields[name])
+    _apply(item, {name: value for name, value in fields.items() if value is not None}, ITEM_FIELDS)
     item.name = item.name.strip()
     if not item.name:
         raise ValidationError({"name": _("请填写名称。")})
     if LeaderDutyItem.objects.filter(name=item.name).exclude(pk=item.pk).exists():
         raise ValidationError({"name": _("已有同名事项。")})
-    after = audit.snapshot(item, ITEM_FIELDS)
-    if audit.changes(before, after):
-        item.save()
-        audit.record(actor=actor, action="update", obj=item, before=before, after=after)
-    return item
+    return _save_changes(actor, item, ITEM_FIELDS, before)
 
 
 @transaction.atomic
@@ -311,11 +317,7 @@ def duty_record_create(*, actor, org, item, done_on, summary, member=None, perso
 
 @transaction.atomic
 def duty_record_delete(*, actor, record):
-    record = LeaderDutyRecord.objects.select_for_update().get(pk=record.pk)
-    require(actor, "change", record.org)
-    audit.record(actor=actor, action="delete", obj=record, before=audit.snapshot(record, RECORD_FIELDS))
-    record.delete()
-    return record
+    return _delete(actor, _locked_for_change(actor, record), RECORD_FIELDS)
 
 
 # Contact points and visits --------------------------------------------------------------
@@ -346,33 +348,22 @@ def contact_point_create(*, actor, org, point_org, since, member=None, person=No
 
 @transaction.atomic
 def contact_point_update(*, actor, point, expected_version=None, **fields):
-    point = ContactPoint.objects.select_for_update().get(pk=point.pk)
-    require(actor, "change", point.org)
-    check_version(point, expected_version)
+    point = _locked_for_change(actor, point, expected_version)
     before = audit.snapshot(point, POINT_FIELDS)
     if fields.get("point_org") is not None and fields["point_org"] != point.point_org:
         _check_point_org(actor, point.org, fields["point_org"])
         point.point_org = fields["point_org"]
-    for name in ("since", "until", "note"):
-        if name in fields:
-            setattr(point, name, fields[name] if name != "note" else (fields[name] or ""))
+    _apply(point, fields, ("since", "until", "note"), text=("note",))
     _check_dates(point.since, point.until, "until")
-    after = audit.snapshot(point, POINT_FIELDS)
-    if audit.changes(before, after):
-        point.save()
-        audit.record(actor=actor, action="update", obj=point, before=before, after=after)
-    return point
+    return _save_changes(actor, point, POINT_FIELDS, before)
 
 
 @transaction.atomic
 def contact_point_delete(*, actor, point):
-    point = ContactPoint.objects.select_for_update().get(pk=point.pk)
-    require(actor, "change", point.org)
+    point = _locked_for_change(actor, point)
     if point.visits.exists():
         raise ValidationError(_("该联系点已有走访记录，不能删除；请填写结束日期。"))
-    audit.record(actor=actor, action="delete", obj=point, before=audit.snapshot(point, POINT_FIELDS))
-    point.delete()
-    return point
+    return _delete(actor, point, POINT_FIELDS)
 
 
 @transaction.atomic
@@ -403,10 +394,8 @@ def visit_record(*, actor, point, visited_on, summary, problems="", follow_up=""
 @transaction.atomic
 def visit_delete(*, actor, visit):
     visit = ContactVisit.objects.select_related("point__org").get(pk=visit.pk)
-    point = ContactPoint.objects.select_for_update().get(pk=visit.point_id)
-    require(actor, "change", point.org)
-    audit.record(actor=actor, action="delete", obj=visit, org=point.org, before=audit.snapshot(visit, VISIT_FIELDS))
-    visit.delete()
+    point = _locked_for_change(actor, visit.point)
+    _delete(actor, visit, VISIT_FIELDS, org=point.org)
     last = point.visits.aggregate(m=Max("visited_on"))["m"]
     ContactPoint.objects.filter(pk=point.pk).update(last_visit_on=last)
     metrics.changed(CONTACT_VISITS, point.org)
