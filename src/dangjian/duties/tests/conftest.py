@@ -38,3 +38,8 @@ def roll(kinds):
     def run(start, end, today):
         return services.roll_over(period_start=start, period_end=end, today=today)
     return run
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
