@@ -15,7 +15,6 @@ from ..models import (
     Attendance,
     AttendanceStatus,
     DutyRuleVersion,
-    FileKind,
     Fulfilment,
     FulfilmentFile,
     Occurrence,
@@ -42,7 +41,7 @@ class DutyAttendanceSerializer(serializers.ModelSerializer):
 
 
 class DutyActivityFileSerializer(serializers.ModelSerializer):
-    kind = serializers.ChoiceField(choices=FileKind.choices, read_only=True)
+    kind = serializers.CharField(read_only=True, help_text=_("photo（照片）或 document（文件）"))
     url = serializers.SerializerMethodField(help_text=_("下载地址（须登录且有权查看该记录）"))
 
     class Meta:
