@@ -1,5 +1,6 @@
 """The duties' main path in headless Chromium at 375 px, in Chinese: the grid branch
-secretary records a 主题党日 with attendance (one member marked absent), the duty turns
+secretary records a 主题党日 with attendance (one member marked absent) and a photo (kept
+without its GPS location, shown as a thumbnail on the record), the duty turns
 fulfilled and the compliance rate moves; city_admin opens the red organisations of a
 district; the subscribe URL returns a calendar that icalendar parses. Screenshots go to
 /tmp/shots-duties/."""
@@ -13,7 +14,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from dangjian.duties import services
-from dangjian.duties.models import Attendance, Occurrence
+from dangjian.duties.models import ActivityFile, Attendance, Occurrence
 from dangjian.testing import PASSWORD, City, make_user
 
 pytestmark = pytest.mark.browser
@@ -97,6 +98,11 @@ def test_grid_secretary_records_theme_day_and_city_admin_sees_red(live_server, w
     absent = world["members"][1]
     page.select_option(f"select[name=att_{absent.pk}]", "absent")
     page.fill(f"input[name=reason_{absent.pk}]", "外出务工")
+    from dangjian.core.tests.test_uploads import jpeg_with_location
+
+    page.set_input_files("input[name=files]", files=[
+        {"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_location()}])
+    _fits(page, "record-photo-375")
     page.click(".form-actions button[type=submit]")
     page.wait_for_load_state()
     assert "已登记" in page.content(), page.locator("main").inner_text()[:1500]
@@ -106,6 +112,16 @@ def test_grid_secretary_records_theme_day_and_city_admin_sees_red(live_server, w
     assert duty.status == "fulfilled"
     assert Attendance.objects.get(member=absent).reason == "外出务工"
     assert Attendance.objects.filter(status="present").count() == 2
+    from PIL import Image
+
+    photo = ActivityFile.objects.get()
+    with photo.file.open("rb") as handle, Image.open(handle) as image:
+        assert image.getexif().get_ifd(0x8825) == {}  # the location is gone
+    page.goto(f"{base}/duties/activities/{photo.activity_id}/")
+    thumbnail = page.locator("[data-testid=photos] img").first
+    thumbnail.wait_for()
+    assert page.evaluate("(img) => img.complete && img.naturalWidth", thumbnail.element_handle()) == 8
+    _fits(page, "activity-photo-375")
 
     page.goto(f"{base}/duties/?root={branch.pk}")
     after = page.get_by_test_id("compliance-rate").inner_text()
