@@ -19,14 +19,12 @@ from .models import (
     UnitReport,
 )
 
-ID_LIMITS = {"min_value": 1, "max_value": 2**63 - 1}
-
 
 class UnitFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
     kind = django_filters.MultipleChoiceFilter(label=_("单位类型"), choices=UnitKind.choices, distinct=False)
     coverage = django_filters.MultipleChoiceFilter(label=_("党组织覆盖方式"), choices=Coverage.choices, distinct=False)
-    within = WithinFilter(**ID_LIMITS)
+    within = WithinFilter()
     closed = django_filters.BooleanFilter(label=_("已迁出/注销"), field_name="closed_on", lookup_expr="isnull",
                                           exclude=True)
 
@@ -44,7 +42,7 @@ class UnitFilter(django_filters.FilterSet):
 
 class UnitReportFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("状态"), choices=ReportStatus.choices, distinct=False)
-    within = WithinFilter(path_field="community__path", label=_("报到社区（含下级）"), **ID_LIMITS)
+    within = WithinFilter(path_field="community__path", label=_("报到社区（含下级）"))
 
     class Meta:
         model = UnitReport
@@ -53,7 +51,7 @@ class UnitReportFilter(django_filters.FilterSet):
 
 class AgreementFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(label=_("协议类型"), choices=AgreementKind.choices, distinct=False)
-    within = WithinFilter(**ID_LIMITS)
+    within = WithinFilter()
 
     class Meta:
         model = Agreement
@@ -62,7 +60,7 @@ class AgreementFilter(django_filters.FilterSet):
 
 class AllianceFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(label=_("类型"), choices=AllianceKind.choices, distinct=False)
-    within = WithinFilter(path_field="lead_org__path", **ID_LIMITS)
+    within = WithinFilter(path_field="lead_org__path")
 
     class Meta:
         model = Alliance
@@ -70,7 +68,7 @@ class AllianceFilter(django_filters.FilterSet):
 
 
 class InstructorFilter(django_filters.FilterSet):
-    within = WithinFilter(**ID_LIMITS)
+    within = WithinFilter()
     active = django_filters.BooleanFilter(label=_("在派"), field_name="ended_on", lookup_expr="isnull")
 
     class Meta:

@@ -8,11 +8,9 @@ from dangjian.orgs.filters import WithinFilter
 
 from .models import Attendance, Booking, Claim, ItemKind, MemberReport, ReportStatus, ServiceItem, Whistle
 
-ID_LIMITS = {"min_value": 1, "max_value": 2**63 - 1}
-
 
 class ReportFilter(django_filters.FilterSet):
-    within = WithinFilter(path_field="community__path", label=_("报到社区（含下级）"), **ID_LIMITS)
+    within = WithinFilter(path_field="community__path", label=_("报到社区（含下级）"))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=ReportStatus.choices)
 
     class Meta:
@@ -21,7 +19,7 @@ class ReportFilter(django_filters.FilterSet):
 
 
 class ItemFilter(django_filters.FilterSet):
-    within = WithinFilter(**ID_LIMITS)
+    within = WithinFilter()
     kind = django_filters.ChoiceFilter(label=_("类型"), choices=ItemKind.choices)
 
     class Meta:
@@ -32,7 +30,7 @@ class ItemFilter(django_filters.FilterSet):
 class RecordFilter(django_filters.FilterSet):
     """实绩: attended bookings; `within` is the member's branch (or the unit's Party org)."""
 
-    within = WithinFilter(path_field="member__org__path", label=_("党员所在组织（含下级）"), **ID_LIMITS)
+    within = WithinFilter(path_field="member__org__path", label=_("党员所在组织（含下级）"))
     attendance = django_filters.ChoiceFilter(label=_("签到"), choices=Attendance.choices[1:])
 
     class Meta:
@@ -41,7 +39,7 @@ class RecordFilter(django_filters.FilterSet):
 
 
 class WhistleFilter(django_filters.FilterSet):
-    within = WithinFilter(path_field="street__path", **ID_LIMITS)
+    within = WithinFilter(path_field="street__path")
 
     class Meta:
         model = Whistle
@@ -49,7 +47,7 @@ class WhistleFilter(django_filters.FilterSet):
 
 
 class ClaimFilter(django_filters.FilterSet):
-    within = WithinFilter(path_field="community__path", **ID_LIMITS)
+    within = WithinFilter(path_field="community__path")
     done = django_filters.BooleanFilter(label=_("已办结"), field_name="done_at", lookup_expr="isnull", exclude=True)
 
     class Meta:

@@ -7,18 +7,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.filters import ID_LIMITS, IdFilter
 from dangjian.core.text import normalise_query
 from dangjian.orgs.filters import WithinFilter
 
 from .models import List, ListKind, Measure, MeasureStatus, Programme, ProgrammeDomain, ProgressReport, Project
-
-
-# Ids are 64-bit; a larger number would overflow the database driver, so it is a 400.
-ID_LIMITS = {"min_value": 1, "max_value": 2**63 - 1}
-
-
-def IdFilter(label, field_name):
-    return django_filters.NumberFilter(label=label, field_name=field_name, **ID_LIMITS)
 
 
 def _year_filter(queryset, prefix, value):
@@ -32,8 +25,8 @@ def _year_filter(queryset, prefix, value):
 class ListFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
     kind = django_filters.MultipleChoiceFilter(label=_("清单类型"), choices=ListKind.choices)
-    within = WithinFilter(**ID_LIMITS)
-    org = IdFilter(_("所属组织（仅本级）"), "org_id")
+    within = WithinFilter()
+    org = IdFilter(label=_("所属组织（仅本级）"), field_name="org_id")
     year = django_filters.NumberFilter(label=_("年度"), method="filter_year", min_value=2000, max_value=2100)
     is_public = django_filters.BooleanFilter(label=_("已公示"), field_name="is_public")
 
@@ -60,15 +53,15 @@ class MeasureFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("状态"), choices=MeasureStatus.choices)
     due = django_filters.ChoiceFilter(label=_("期限"), choices=DueChoices.choices, method="filter_due")
     kind = django_filters.MultipleChoiceFilter(label=_("清单类型"), choices=ListKind.choices, field_name="list__kind")
-    within = WithinFilter(**ID_LIMITS)
-    org = IdFilter(_("责任组织（仅本级）"), "org_id")
-    list = IdFilter(_("清单"), "list_id")
-    project = IdFilter(_("项目"), "project_id")
-    programme = IdFilter(_("工程"), "project__programme_id")
+    within = WithinFilter()
+    org = IdFilter(label=_("责任组织（仅本级）"), field_name="org_id")
+    list = IdFilter(label=_("清单"), field_name="list_id")
+    project = IdFilter(label=_("项目"), field_name="project_id")
+    programme = IdFilter(label=_("工程"), field_name="project__programme_id")
     domain = django_filters.ModelChoiceFilter(label=_("工程领域"), queryset=ProgrammeDomain.objects.all(),
                                               field_name="project__programme__domain")
     year = django_filters.NumberFilter(label=_("年度"), method="filter_year", min_value=2000, max_value=2100)
-    responsible = IdFilter(_("责任人"), "responsible_id")
+    responsible = IdFilter(label=_("责任人"), field_name="responsible_id")
 
     class Meta:
         model = Measure
@@ -91,8 +84,8 @@ class MeasureFilter(django_filters.FilterSet):
 
 
 class ProgrammeFilter(django_filters.FilterSet):
-    within = WithinFilter(**ID_LIMITS)
-    list = IdFilter(_("清单"), "list_id")
+    within = WithinFilter()
+    list = IdFilter(label=_("清单"), field_name="list_id")
     domain = django_filters.ModelChoiceFilter(label=_("工程领域"), queryset=ProgrammeDomain.objects.all())
 
     class Meta:
@@ -101,9 +94,9 @@ class ProgrammeFilter(django_filters.FilterSet):
 
 
 class ProjectFilter(django_filters.FilterSet):
-    within = WithinFilter(**ID_LIMITS)
-    list = IdFilter(_("清单"), "list_id")
-    programme = IdFilter(_("工程"), "programme_id")
+    within = WithinFilter()
+    list = IdFilter(label=_("清单"), field_name="list_id")
+    programme = IdFilter(label=_("工程"), field_name="programme_id")
     is_secretary_project = django_filters.BooleanFilter(label=_("书记项目"))
     q = django_filters.CharFilter(label=_("搜索"), field_name="title", lookup_expr="contains")
 
@@ -113,8 +106,8 @@ class ProjectFilter(django_filters.FilterSet):
 
 
 class ProgressReportFilter(django_filters.FilterSet):
-    within = WithinFilter(path_field="measure__org__path", **ID_LIMITS)
-    measure = IdFilter(_("措施"), "measure_id")
+    within = WithinFilter(path_field="measure__org__path")
+    measure = IdFilter(label=_("措施"), field_name="measure_id")
     since = django_filters.DateFilter(label=_("起始日期"), method="filter_since")
 
     class Meta:

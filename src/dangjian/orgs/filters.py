@@ -3,11 +3,11 @@
 import unicodedata
 
 import django_filters
-from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import crypto
+from dangjian.core.filters import IdFilter, valid_id  # noqa: F401 (valid_id: orgs.api reads it here)
 from dangjian.core.scope import user_can
 from dangjian.core.text import normalise_query
 from dangjian.core.tree import subtree_q
@@ -16,31 +16,12 @@ from .idnumber import normalise, validate_id_number
 from .models import Area, AreaKind, Member, MemberCategory, MemberStatus, Org, OrgKind, Post, PostKind, Sector
 
 
-MAX_ID = 2**63 - 1
-
-
-def valid_id(value):
-    """An id a database can hold; anything else matches nothing (never a database error)."""
-    return value is not None and value == int(value) and 1 <= value <= MAX_ID
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A database id: a whole number within 64 bits, else 400 (not a decimal that matches nothing)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
-
-
-class WithinFilter(django_filters.NumberFilter):
+class WithinFilter(IdFilter):
     """`?within=<org id>`: rows in that org's subtree. One rule for every list, page, API
     and export (docs/api.md, "Scope and within"): the org must be one the caller may see
     (`view`); any other org, an ancestor of the caller's scope included, or an id that
-    names nothing, gives no rows, as if it did not exist. Pages show it as an org picker,
-    which offers only visible orgs."""
+    names nothing, gives no rows, as if it did not exist; what is not an id at all is a 400
+    (`IdFilter`). Pages show it as an org picker, which offers only visible orgs."""
 
     picker = "org"
 
@@ -53,11 +34,19 @@ class WithinFilter(django_filters.NumberFilter):
     def filter_within(self, queryset, name, value):
         if value in (None, ""):
             return queryset
-        root = Org.objects.filter(pk=int(value)).only("path", "closed_at").first() if valid_id(value) else None
+        root = Org.objects.filter(pk=value).only("path", "closed_at").first()
         request = getattr(self.parent, "request", None)
         if root is None or (request is not None and not user_can(request.user, "view", root)):
             return queryset.none()
         return queryset.filter(subtree_q(self.path_field, [root.path]))
+
+
+def children_of(model, queryset, parent_id):
+    """The rows of `queryset` one level below the tree node `parent_id` (none if it names nothing)."""
+    parent = model.objects.filter(pk=parent_id).only("path", "depth").first()
+    if parent is None:
+        return queryset.none()
+    return queryset.filter(path__startswith=parent.path, depth=parent.depth + 1)
 
 
 def search_filter(queryset, value):
@@ -84,7 +73,7 @@ class OrgFilter(django_filters.FilterSet):
     within = WithinFilter(path_field="path")
     grassroots = django_filters.BooleanFilter(label=_("仅基层党组织"), method="filter_grassroots")
     closed = django_filters.BooleanFilter(label=_("已撤销"), field_name="closed_at", lookup_expr="isnull", exclude=True)
-    parent = django_filters.NumberFilter(label=_("上级组织"), method="filter_parent")
+    parent = IdFilter(label=_("上级组织"), method="filter_parent")
 
     class Meta:
         model = Org
@@ -98,10 +87,7 @@ class OrgFilter(django_filters.FilterSet):
         return grassroots if value else queryset.exclude(pk__in=grassroots.values("pk"))
 
     def filter_parent(self, queryset, name, value):
-        parent = Org.objects.filter(pk=int(value)).only("path", "depth").first() if valid_id(value) else None
-        if parent is None:
-            return queryset.none()
-        return queryset.filter(path__startswith=parent.path, depth=parent.depth + 1)
+        return children_of(Org, queryset, value)
 
 
 class MemberFilter(django_filters.FilterSet):
@@ -126,24 +112,21 @@ class MemberFilter(django_filters.FilterSet):
 class AreaFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(label=_("类型"), choices=AreaKind.choices)
     q = django_filters.CharFilter(label=_("名称"), field_name="name", lookup_expr="contains")
-    parent = django_filters.NumberFilter(label=_("上级区域"), method="filter_parent")
+    parent = IdFilter(label=_("上级区域"), method="filter_parent")
 
     class Meta:
         model = Area
         fields = ["kind", "q", "parent"]
 
     def filter_parent(self, queryset, name, value):
-        parent = Area.objects.filter(pk=int(value)).only("path", "depth").first() if valid_id(value) else None
-        if parent is None:
-            return queryset.none()
-        return queryset.filter(path__startswith=parent.path, depth=parent.depth + 1)
+        return children_of(Area, queryset, value)
 
 
 class PostFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(label=_("职务"), choices=PostKind.choices)
     within = WithinFilter()
-    org = django_filters.NumberFilter(label=_("党组织（仅本级）"), field_name="org__id")
-    member = django_filters.NumberFilter(label=_("党员"), field_name="member__id")
+    org = IdFilter(label=_("党组织（仅本级）"), field_name="org__id")
+    member = IdFilter(label=_("党员"), field_name="member__id")
     current = django_filters.BooleanFilter(label=_("现任"), method="filter_current")
 
     class Meta:

@@ -4,12 +4,11 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.filters import IdFilter
 from dangjian.orgs.filters import WithinFilter
 
 from . import selectors
 from .models import OPEN_STATUSES, Category, Channel, Request, Status
-
-ID_LIMITS = {"min_value": 1, "max_value": 2**63 - 1}
 
 FLAG_CHOICES = [
     ("solved", _("已解决")), ("on_time", _("按时办结")), ("overdue", _("超期未办结")), ("reopened", _("重新办理")),
@@ -27,8 +26,8 @@ class RequestFilter(django_filters.FilterSet):
     queue = django_filters.ChoiceFilter(label=_("待办"), choices=QUEUE_CHOICES, method="filter_queue")
     category = django_filters.ModelChoiceFilter(label=_("类别"), queryset=Category.objects.all())
     channel = django_filters.MultipleChoiceFilter(label=_("渠道"), choices=Channel.choices)
-    within = WithinFilter(**ID_LIMITS)
-    grid = django_filters.NumberFilter(label=_("网格"), field_name="grid_id", **ID_LIMITS)
+    within = WithinFilter()
+    grid = IdFilter(label=_("网格"), field_name="grid_id")
     start = django_filters.DateFilter(label=_("提交日期从"), method="filter_start")
     end = django_filters.DateFilter(label=_("提交日期到"), method="filter_end")
 

@@ -9,13 +9,11 @@ from dangjian.orgs.filters import WithinFilter
 
 from . import selectors
 from .models import ContactPoint, ContactVisit, DocumentKind, Level, Responsibility, ResponsibilityDocument
-
-ID_LIMITS = {"min_value": 1, "max_value": 2**63 - 1}
 YES_NO = [("yes", _("是")), ("no", _("否"))]
 
 
 class ResponsibilityFilter(django_filters.FilterSet):
-    within = WithinFilter(**ID_LIMITS)
+    within = WithinFilter()
     level = django_filters.ChoiceFilter(label=_("责任类别"), choices=Level.choices)
     current = django_filters.ChoiceFilter(label=_("现任"), choices=YES_NO, method="filter_current")
     complete = django_filters.ChoiceFilter(label=_("三级责任齐全"), choices=YES_NO, method="filter_complete")
@@ -36,7 +34,7 @@ class ResponsibilityFilter(django_filters.FilterSet):
 
 
 class DocumentFilter(django_filters.FilterSet):
-    within = WithinFilter(**ID_LIMITS)
+    within = WithinFilter()
     kind = django_filters.ChoiceFilter(label=_("类别"), choices=DocumentKind.choices)
     year = django_filters.NumberFilter(label=_("年度"), field_name="signed_on__year", min_value=2000, max_value=2100)
 
@@ -46,7 +44,7 @@ class DocumentFilter(django_filters.FilterSet):
 
 
 class ContactPointFilter(django_filters.FilterSet):
-    within = WithinFilter(**ID_LIMITS)
+    within = WithinFilter()
     stale = django_filters.ChoiceFilter(label=_("久未走访"), choices=YES_NO, method="filter_stale")
 
     class Meta:
@@ -62,7 +60,7 @@ class ContactPointFilter(django_filters.FilterSet):
 
 
 class ContactVisitFilter(django_filters.FilterSet):
-    within = WithinFilter(path_field="point__org__path", **ID_LIMITS)
+    within = WithinFilter(path_field="point__org__path")
     year = django_filters.NumberFilter(label=_("年度"), field_name="visited_on__year", min_value=2000, max_value=2100)
     problems = django_filters.ChoiceFilter(label=_("发现问题"), choices=YES_NO, method="filter_problems")
 

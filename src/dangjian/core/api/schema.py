@@ -15,6 +15,8 @@ from drf_spectacular.plumbing import ResolvedComponent, force_instance
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.serializers import Serializer
 
+from dangjian.core.filters import IdFilter
+
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {
@@ -101,6 +103,8 @@ class ScopedAutoSchema(AutoSchema):
             for key, bound in (("min_value", "minimum"), ("max_value", "maximum")):
                 if flt.extra.get(key) is not None:
                     parameter["schema"][bound] = flt.extra[key]
+            if isinstance(flt, IdFilter):  # a whole number, whatever field or method it filters on
+                parameter["schema"].update(type="integer", format="int64")
         return parameters
 
     def _error_codes(self, operation):

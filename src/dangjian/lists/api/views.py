@@ -15,11 +15,11 @@ from rest_framework.views import APIView
 
 from dangjian.core.scope import get_visible_or_404
 from dangjian.core.api.views import ScopedViewSet
+from dangjian.core.filters import ID_LIMITS, IdFilter
 from dangjian.orgs.models import Org
 
 from .. import selectors, services
-from ..filters import (ID_LIMITS, IdFilter, ListFilter, MeasureFilter, ProgrammeFilter, ProgressReportFilter,
-                       ProjectFilter, board_params)
+from ..filters import ListFilter, MeasureFilter, ProgrammeFilter, ProgressReportFilter, ProjectFilter, board_params
 from ..models import List, ListKind, Measure, Programme, ProgrammeDomain, ProgressReport, Project
 from . import serializers as s
 
@@ -31,11 +31,11 @@ class MeasureApiFilter(MeasureFilter):
     """The page's filter, with the domain named by id: an unknown id matches nothing, as
     every other id filter does, instead of refusing the request."""
 
-    domain = IdFilter(_("工程领域"), "project__programme__domain_id")
+    domain = IdFilter(label=_("工程领域"), field_name="project__programme__domain_id")
 
 
 class ProgrammeApiFilter(ProgrammeFilter):
-    domain = IdFilter(_("工程领域"), "domain_id")
+    domain = IdFilter(label=_("工程领域"), field_name="domain_id")
 
 
 def _without(data, *names):

@@ -5,7 +5,6 @@ Every viewset is a `dangjian.core.api.views.ScopedViewSet`: reads start from
 writes are made by the services in `dangjian.orgs.services` (scope check, audit entry)
 and read back through the scoped queryset; serializers only validate and represent."""
 
-import django_filters
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
@@ -23,7 +22,7 @@ from dangjian.core.scope import user_can
 from dangjian.core.tree import subtree_q
 
 from .. import selectors, services
-from ..filters import AreaFilter, MemberFilter, OrgFilter, PostFilter, valid_id
+from ..filters import AreaFilter, IdFilter, MemberFilter, OrgFilter, PostFilter
 from ..models import Area, Member, Org, Post
 from . import serializers as s
 
@@ -40,7 +39,7 @@ def with_parent(queryset):
 class AreaApiFilter(AreaFilter):
     """The shared area filter plus `within=<org id>`: areas covered by that organisation."""
 
-    within = django_filters.NumberFilter(label=_("所属组织覆盖的区域（含下级）"), method="filter_within")
+    within = IdFilter(label=_("所属组织覆盖的区域（含下级）"), method="filter_within")
 
     class Meta(AreaFilter.Meta):
         fields = [*AreaFilter.Meta.fields, "within"]
@@ -48,7 +47,7 @@ class AreaApiFilter(AreaFilter):
     def filter_within(self, queryset, name, value):
         # The `within=` rule (orgs.filters.WithinFilter) holds for the org itself: one outside
         # the scope answers nothing, even when the area it covers lies above the caller's areas.
-        org = Org.objects.filter(pk=value).select_related("area").first() if valid_id(value) else None
+        org = Org.objects.filter(pk=value).select_related("area").first()
         if org is None or org.area is None or not user_can(getattr(self.request, "user", None), "view", org):
             return queryset.none()
         return queryset.filter(subtree_q("path", [org.area.path]))

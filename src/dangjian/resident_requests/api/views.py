@@ -15,10 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dangjian.core.api.views import ScopedViewSet
+from dangjian.core.filters import ID_LIMITS, IdFilter
 from dangjian.orgs.models import Area
 
 from .. import access, selectors, services
-from ..filters import ID_LIMITS, RequestFilter
+from ..filters import RequestFilter
 from ..models import Category, Request
 from . import serializers as s
 
@@ -26,7 +27,7 @@ from . import serializers as s
 class RequestApiFilter(RequestFilter):
     """The page's filter with the category named by id: an unknown id matches nothing."""
 
-    category = django_filters.NumberFilter(label=_("类别"), field_name="category_id", **ID_LIMITS)
+    category = IdFilter(label=_("类别"), field_name="category_id")
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
