@@ -72,3 +72,13 @@ def make_user(username, role=None, org=None, *, also=(), **kwargs):
 
 
 __all__ = [*_core_names, "PASSWORD", "City", "make_id_number", "make_user"]
+
+
+def overview_panel(client, key, root=None):
+    """The overview panel `key` as the home and org pages fetch it once loaded (htmx), for
+    `root` (an org) or the whole scope: (status code, HTML)."""
+    from django.urls import reverse
+
+    params = {"root": root.pk} if root is not None else {}
+    response = client.get(reverse("orgs:overview_panel", args=[key]), params, HTTP_HX_REQUEST="true")
+    return response.status_code, response.content.decode()

@@ -17,7 +17,7 @@ class CobuildingConfig(AppConfig):
         pickers.register()
 
         audit.declare(accept_report=_("接收报到"), decline_report=_("不予接收报到"), end_report=_("结束报到"))
-        overview.register(selectors.overview_panel)
+        overview.register(selectors.overview_panel, key="cobuilding", title=_("驻区单位与区域化党建"))
         inbox.register(cobuilding_inbox.report_sections)
         metrics.register(metrics.Metric(
             key="cobuilding.unit_coverage", label=_("驻区单位党组织有效覆盖率"), unit="%", kind=metrics.RATE,

@@ -14,7 +14,7 @@ class CommunityServiceConfig(AppConfig):
         from . import inbox as cs_inbox
         from . import selectors
 
-        overview.register(selectors.overview_panel)
+        overview.register(selectors.overview_panel, key="community_service", title=_("双报到与党建超市"))
         inbox.register(cs_inbox.sections)
         metrics.register(metrics.Metric(
             key="community_service.claims_done", label=_("双向认领办结数"), unit=_("项"), kind=metrics.COUNT,

@@ -17,5 +17,5 @@ class DutiesConfig(AppConfig):
                       calendar_token=_("日历订阅"), fulfil=_("登记履职"), unfulfil=_("撤回履职记录"))
         for metric in selectors.METRICS:
             metrics.register(metric)
-        overview.register(selectors.overview_panel)
+        overview.register(selectors.overview_panel, key="duties", title=_("组织生活履职（本季度）"))
         inbox.register(selectors.inbox_sections)

@@ -16,7 +16,7 @@ class ListsConfig(AppConfig):
         from . import notifications, selectors, services
 
         notify.register_channel(notifications.InAppChannel())
-        overview.register(selectors.overview_panel)
+        overview.register(selectors.overview_panel, key="lists", title=_("清单与项目"))
         inbox.register(lists_inbox.measure_sections, per_scope=True)
         metrics.subscribe(services.on_metric_changed)
         audit.declare(publish=_("公示"), unpublish=_("撤下公示"), report_progress=_("报告进展"), accept=_("验收"),

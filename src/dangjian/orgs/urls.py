@@ -22,4 +22,5 @@ urlpatterns = [
     path("areas/", views.area_tree, name="area_tree"),
     path("areas/list/", views.area_list, name="area_list"),
     path("areas/<int:pk>/children/", views.area_children, name="area_children"),
+    path("overview/panels/<slug:key>/", views.overview_panel, name="overview_panel"),
 ]

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -29,7 +30,7 @@ from dangjian.core.text import PinyinOrder
 from dangjian.core.tree import in_subtree, minimal_paths, subtree_q
 
 from . import selectors, services
-from .filters import AreaFilter, MemberFilter, OrgFilter
+from .filters import AreaFilter, IdFilter, MemberFilter, OrgFilter
 from .forms import (
     MemberForm,
     OrgCloseForm,
@@ -85,7 +86,7 @@ class OrgPageFilter(PageFilterMixin, OrgFilter):
     """The org list: the shared OrgFilter plus `area` (the orgs covering one area, linked
     from the area pages)."""
 
-    area = django_filters.NumberFilter(label=gettext_lazy("覆盖区域编号"), field_name="area_id")
+    area = IdFilter(label=gettext_lazy("覆盖区域编号"), field_name="area_id")
     hidden_fields = ("parent", "area")
 
     class Meta(OrgFilter.Meta):
@@ -115,7 +116,7 @@ class AreaPageFilter(PageFilterMixin, AreaFilter):
     """The area list: the shared AreaFilter plus `within` (an area's subtree) and
     `covered` (what the coverage figures count)."""
 
-    within = django_filters.NumberFilter(label=gettext_lazy("所属区域（含下级）"), method="filter_within")
+    within = IdFilter(label=gettext_lazy("所属区域（含下级）"), method="filter_within")
     covered = django_filters.BooleanFilter(label=gettext_lazy("已覆盖"), method="filter_covered")
     hidden_fields = ("parent",)
     pickers = {"within": "area"}
@@ -173,9 +174,28 @@ def overview_context(user, root=None):
     return {
         "overview": figures,
         "coverage": coverage,
-        "panels": core_overview.panels(user, root),
+        # Other modules' panels load after the page (overview_panel): placeholders only here.
+        "panels": [{"key": panel.key, "title": panel.title,
+                    "url": _url("orgs:overview_panel", panel.key, root=root.pk if root is not None else None)}
+                   for panel in core_overview.registered()],
         "can_view_members": bool(scope_paths(user, "view_members")),
     }
+
+
+@login_required
+def overview_panel(request, key):
+    """One module's overview panel, fetched by htmx once the home or org page has loaded, so
+    that neither page waits for every module's figures. `?root=` as on the home page (404
+    outside the scope). Without htmx (the placeholder's plain link) it is a page of its own."""
+    panel = core_overview.get(key)
+    if panel is None:
+        raise Http404
+    root = root_from_request(request)
+    context = {"panel": panel.compute(request.user, root), "title": panel.title, "root": root}
+    template = "includes/overview_panel.html" if request.headers.get("HX-Request") else "core/overview_panel.html"
+    response = render(request, template, context)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def root_from_request(request):

@@ -19,7 +19,7 @@ class ResidentRequestsConfig(AppConfig):
             request_resolve=_("办结诉求"), request_resident=_("居民确认评价"), request_info=_("居民补充信息"),
             request_visit=_("回访"),
         )
-        overview.register(selectors.overview_panel)
+        overview.register(selectors.overview_panel, key="requests", title=_("居民诉求"))
         inbox.register(selectors.inbox_sections)
         metrics.register(metrics.Metric(
             key="requests.solved_on_time", label=_("居民诉求按时办结率"), unit="%", kind=metrics.RATE,

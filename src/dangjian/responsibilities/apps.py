@@ -15,6 +15,6 @@ class ResponsibilitiesConfig(AppConfig):
         from . import metrics, selectors
 
         audit.declare(record_visit=_("记录联系点走访"))
-        overview.register(selectors.overview_panel)
+        overview.register(selectors.overview_panel, key="responsibilities", title=_("一岗双责"))
         inbox.register(responsibilities_inbox.contact_point_sections)
         metrics.register()

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from dangjian.cobuilding import services
 from dangjian.cobuilding.models import ReportStatus, Unit, UnitReport
+from dangjian.testing import overview_panel
 
 
 def test_coverage_page_figures_link_to_rows(client, city, people, units):
@@ -106,7 +107,9 @@ def test_home_overview_and_inbox_show_the_figures(client, city, people, units):
     services.unit_report_register(actor=None, unit=units["own"], community=city.communities["a"])
     client.force_login(people["street"])
     home = client.get("/?root=%d" % city.streets["a"].pk).content.decode()
-    assert "驻区单位与区域化党建" in home and "/cobuilding/units/?within=" in home
+    assert "驻区单位与区域化党建" in home and "/cobuilding/units/?within=" not in home  # loaded after the page
+    status, panel = overview_panel(client, "cobuilding", city.streets["a"])
+    assert status == 200 and "驻区单位与区域化党建" in panel and "/cobuilding/units/?within=" in panel
     inbox = client.get("/inbox/").content.decode()
     assert "待接收的单位报到" in inbox and "甲区幸福科技有限公司" in inbox
     client.force_login(people["other"])

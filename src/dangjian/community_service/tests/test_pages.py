@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dangjian.testing import make_user
+from dangjian.testing import make_user, overview_panel
 
 from .. import services
 from ..models import Booking, Claim, MemberReport, WhistleCall
@@ -207,4 +207,7 @@ def test_inbox_and_overview(client, w):
     assert "待响应的吹哨" in page and "积水" in page
     services.report_accept(actor=w.community_user, report=report)
     page = _login(client, w.city_admin).get("/?root=%d" % w.city.city.pk).content.decode()
-    assert "双报到与党建超市" in page and "报到在职党员" in page
+    assert "双报到与党建超市" in page  # the placeholder; the figures load after the page
+    status, panel = overview_panel(client, "community_service", w.city.city)
+    assert status == 200 and "双报到与党建超市" in panel and "报到在职党员" in panel
+    assert overview_panel(_login(client, w.sibling_user), "community_service", w.city.city)[0] == 404

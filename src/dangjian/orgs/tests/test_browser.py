@@ -127,3 +127,38 @@ def test_community_secretary_walks_the_org_pages(live_server, community, browser
         _shot(page, f"{name}-1280")
     assert not csp_errors, csp_errors
     context.close()
+
+
+def test_overview_panels_load_after_the_page(live_server, community, browser, monkeypatch):
+    """Other modules' panels arrive after the page: a placeholder with the title first, then
+    the figures (htmx, `load`); a panel with nothing to show leaves no trace."""
+    import threading
+
+    from dangjian.core import overview
+
+    release = threading.Event()
+
+    def slow(user, root):
+        release.wait(10)  # the page must be shown before the panel has answered
+        return {"key": "demo", "title": "演示面板", "figures": [{"label": "演示数字", "value": 7, "url": "/orgs/list/"}]}
+
+    monkeypatch.setattr(overview, "_panels", [overview.Panel("demo", "演示面板", slow),
+                                              overview.Panel("empty", "空面板", lambda user, root: None)])
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", "community_secretary")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    placeholder = page.locator(".panel-demo[data-testid=panel-placeholder]")
+    assert "演示面板" in placeholder.inner_text() and "加载中…" in placeholder.inner_text()
+    release.set()
+    figure = page.locator(".panel-demo .figures a", has_text="演示数字")
+    assert figure.inner_text().replace("\n", "") == "演示数字7"
+    assert page.locator("[data-testid=panel-placeholder]").count() == 0
+    assert page.locator(".panel-empty").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()

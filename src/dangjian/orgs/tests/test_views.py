@@ -149,18 +149,61 @@ def test_home_without_grant_says_so(client, users):
     assert "还没有任何党组织的授权" in content
 
 
-def test_home_renders_registered_panels(client, users, rows):
+def _demo_panel(calls):
+    def panel(user, root):
+        calls.append((user, root))
+        Org.objects.filter(pk=root.pk if root else 0).exists()  # a query, as every real panel makes
+        return {"key": "demo", "title": "测试面板",
+                "figures": [{"label": "演示数字", "value": 7, "url": f"/orgs/list/?within={root.pk if root else ''}"}]}
+    return panel
+
+
+def test_home_shows_a_placeholder_per_panel_and_loads_it_after_the_page(client, city, users, rows, monkeypatch):
     from dangjian.core import overview
 
-    def panel(user, root):
-        return {"key": "test", "title": "测试面板", "figures": [{"label": "待办", "value": 7, "url": "/orgs/list/"}]}
+    calls = []
+    monkeypatch.setattr(overview, "_panels", [overview.Panel("demo", "测试面板", _demo_panel(calls))])
+    login(client, users["a"])
+    content = client.get(reverse("home")).content.decode()
+    url = reverse("orgs:overview_panel", args=["demo"])
+    assert calls == []  # the page did not compute the panel
+    assert "测试面板" in content and "加载中…" in content and "演示数字" not in content
+    assert f'hx-get="{url}"' in content and 'hx-trigger="load"' in content
+    assert f'<noscript> <a href="{url}">' in content
+    community = city.communities["a"]
+    fragment = client.get(url, {"root": community.pk}, HTTP_HX_REQUEST="true")
+    body = fragment.content.decode()
+    assert fragment.status_code == 200 and fragment["Cache-Control"] == "private, no-store"
+    assert "<html" not in body and "测试面板" in body and "演示数字" in body and ">7<" in body
+    assert f"/orgs/list/?within={community.pk}" in body
+    assert calls == [(users["a"], community)]
+    page = client.get(url).content.decode()  # the plain link: a page of its own
+    assert "<html" in page and "演示数字" in page
 
-    overview.register(panel)
-    try:
-        content = login(client, users["a"]).get(reverse("home")).content.decode()
-    finally:
-        overview._panels.remove(panel)
-    assert "测试面板" in content and "待办" in content
+
+def test_panel_fragment_checks_the_scope(client, city, users, rows, monkeypatch):
+    from dangjian.core import overview
+
+    calls = []
+    monkeypatch.setattr(overview, "_panels", [overview.Panel("demo", "测试面板", _demo_panel(calls))])
+    url = reverse("orgs:overview_panel", args=["demo"])
+    assert client.get(url).status_code == 302  # signed out: to the login page
+    login(client, users["a"])
+    sibling = city.communities["b"]
+    assert client.get(url, {"root": sibling.pk}, HTTP_HX_REQUEST="true").status_code == 404
+    assert client.get(url, {"root": "1.5"}, HTTP_HX_REQUEST="true").status_code == 404
+    assert client.get(reverse("orgs:overview_panel", args=["nothing"]), HTTP_HX_REQUEST="true").status_code == 404
+    assert calls == []
+
+
+def test_a_panel_with_nothing_to_show_is_removed(client, users, rows, monkeypatch):
+    from dangjian.core import overview
+
+    monkeypatch.setattr(overview, "_panels", [overview.Panel("empty", "空面板", lambda user, root: None)])
+    login(client, users["a"])
+    fragment = client.get(reverse("orgs:overview_panel", args=["empty"]), HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200 and fragment.content.decode().strip() == ""
+    assert "暂无统计数据" in client.get(reverse("orgs:overview_panel", args=["empty"])).content.decode()
 
 
 def test_coverage_link_lists_the_uncovered_grids(client, city, users, rows):
@@ -250,10 +293,7 @@ def crowd(city):
     return branches
 
 
-def test_home_query_count(client, users, crowd, monkeypatch, django_assert_max_num_queries):
-    from dangjian.core import overview
-
-    monkeypatch.setattr(overview, "_panels", [])  # other modules' panels answer for themselves
+def test_home_query_count(client, users, crowd, django_assert_max_num_queries):
     login(client, users["a"])
     with django_assert_max_num_queries(12):
         response = client.get(reverse("home"))
@@ -285,14 +325,40 @@ def test_member_list_query_count(client, city, users, crowd, django_assert_max_n
     assert "共 35 条" in content
 
 
-def test_org_detail_query_count(client, city, users, crowd, monkeypatch, django_assert_max_num_queries):
-    from dangjian.core import overview
-
-    monkeypatch.setattr(overview, "_panels", [])  # other modules' panels answer for themselves
+def test_org_detail_query_count(client, city, users, crowd, django_assert_max_num_queries):
     login(client, users["a"])
     with django_assert_max_num_queries(20):
         response = client.get(reverse("orgs:org_detail", args=[city.communities["a"].pk]))
     assert response.status_code == 200
+
+
+def test_panels_do_not_add_queries_to_the_pages(client, city, users, crowd, monkeypatch):
+    """Every module's panel loads after the page: the org page and the home page make the
+    same queries with all the registered panels as with none."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dangjian.core import overview
+
+    assert len(overview.registered()) >= 6  # lists, duties, responsibilities, requests, co-building, service
+    login(client, users["a"])
+    urls = [reverse("orgs:org_detail", args=[city.communities["a"].pk]),
+            reverse("home") + "?root=%d" % city.districts["a"].pk]
+    client.get(urls[0])  # warm the session and caches
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            result.append(len(queries))
+        return result
+
+    with_panels = counts()
+    content = client.get(urls[0]).content.decode()
+    assert content.count('data-testid="panel-placeholder"') == len(overview.registered())
+    monkeypatch.setattr(overview, "_panels", [])
+    assert counts() == with_panels
 
 
 def test_area_list_query_count(client, city, users, rows, django_assert_max_num_queries):

@@ -4,7 +4,7 @@ from django.urls import reverse
 from dangjian.core.models import AuditEntry
 from dangjian.resident_requests import services
 from dangjian.resident_requests.models import Request, Status
-from dangjian.testing import ScopeCases, ScopeWorld, make_user
+from dangjian.testing import ScopeCases, ScopeWorld, make_user, overview_panel
 
 from .conftest import submit
 from .test_submit import jpeg_with_gps
@@ -161,7 +161,9 @@ def test_overview_panel_and_inbox(client, world):
     submit(world)
     client.force_login(world.community_sec)
     home = client.get("/?root=%d" % world.city.communities["a"].pk).content.decode()
-    assert "居民诉求" in home
+    assert "居民诉求" in home  # the placeholder; the figures load after the page
+    status, panel = overview_panel(client, "requests", world.city.communities["a"])
+    assert status == 200 and "居民诉求" in panel and "<a href=" in panel
     inbox = client.get(reverse("inbox")).content.decode()
     assert "待受理的居民诉求" in inbox
 
