@@ -47,6 +47,20 @@ from .tables import ClaimTable, ItemTable, RecordTable, ReportTable, WhistleTabl
 FORM = "community_service/form.html"
 
 
+class FormPage(ObjectEditView):
+    """A form page of this module: the shared template, and forms that take the user (their
+    pickers offer only what the user may pick)."""
+
+    template_name = FORM
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+
+class CreatePage(FormPage):
+    object_required = False
+
+
 @login_required
 def index(request):
     user = request.user
@@ -90,18 +104,13 @@ class ReportListView(ObjectListView):
                 "create_label": _("登记报到")}
 
 
-class ReportCreateView(ObjectEditView):
+class ReportCreateView(CreatePage):
     queryset = MemberReport.objects.all()
-    object_required = False
     form_class = ReportForm
-    template_name = FORM
     service = services.report_register
     title = gettext_lazy("到居住地社区报到")
     submit = gettext_lazy("提交报到")
     success_message = gettext_lazy("已提交，等待社区接收。")
-
-    def get_form_kwargs(self):
-        return {"user": self.request.user}
 
     def service_kwargs(self, form):
         data = dict(form.cleaned_data)
@@ -184,18 +193,13 @@ class ItemListView(ObjectListView):
                 "create_label": _("发布服务项目"), "can_create": bool(scope_paths(self.request.user, "change"))}
 
 
-class ItemCreateView(ObjectEditView):
+class ItemCreateView(CreatePage):
     queryset = ServiceItem.objects.all()
-    object_required = False
     form_class = ItemForm
-    template_name = FORM
     service = services.item_create
     title = gettext_lazy("发布服务项目")
     submit = gettext_lazy("发布")
     success_message = gettext_lazy("服务项目已发布。")
-
-    def get_form_kwargs(self):
-        return {"user": self.request.user}
 
     def get_initial(self):
         return {"starts_on": timezone.localdate()}
@@ -312,18 +316,13 @@ class WhistleListView(ObjectListView):
                 "create_label": _("吹哨"), "calls_url": reverse("community_service:call_list")}
 
 
-class WhistleCreateView(ObjectEditView):
+class WhistleCreateView(CreatePage):
     queryset = Whistle.objects.all()
-    object_required = False
     form_class = WhistleForm
-    template_name = FORM
     service = services.whistle_blow
     title = gettext_lazy("街道吹哨")
     submit = gettext_lazy("吹哨")
     success_message = gettext_lazy("已吹哨，等待单位报到。")
-
-    def get_form_kwargs(self):
-        return {"user": self.request.user}
 
     def service_kwargs(self, form):
         data = dict(form.cleaned_data)
@@ -386,16 +385,11 @@ def entries(request):
         "can_change": bool(scope_paths(user, "change"))})
 
 
-class DemandCreateView(ObjectEditView):
+class DemandCreateView(CreatePage):
     queryset = Demand.objects.all()
-    object_required = False
     form_class = DemandForm
-    template_name = FORM
     service = services.demand_create
     title = gettext_lazy("登记社区需求")
-
-    def get_form_kwargs(self):
-        return {"user": self.request.user}
 
     def get_cancel_url(self):
         return reverse("community_service:entries")
@@ -411,10 +405,9 @@ class ResourceCreateView(DemandCreateView):
     title = gettext_lazy("登记资源")
 
 
-class DemandClaimView(ObjectEditView):
+class DemandClaimView(FormPage):
     queryset = Demand.objects.select_related("community")
     form_class = ClaimForm
-    template_name = FORM
     service = services.claim_demand
     title = gettext_lazy("认领需求")
     submit = gettext_lazy("认领")
@@ -422,9 +415,6 @@ class DemandClaimView(ObjectEditView):
 
     def permission_org(self, obj):
         return obj.community
-
-    def get_form_kwargs(self):
-        return {"user": self.request.user}
 
     def get_intro(self):
         return self.object.title

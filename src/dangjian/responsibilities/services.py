@@ -106,6 +106,13 @@ def _apply(row, fields, names, *, text=()):
             setattr(row, name, "" if value is None and name in text else value)
 
 
+def _save_new(actor, row, audit_fields):
+    """Save a new row and audit its creation."""
+    row.save()
+    audit.record(actor=actor, action="create", obj=row, after=audit.snapshot(row, audit_fields))
+    return row
+
+
 def _save_changes(actor, row, audit_fields, before, *, force=False):
     """Save and audit an update, or do neither when nothing changed (unless `force`)."""
     after = audit.snapshot(row, audit_fields)
@@ -180,9 +187,7 @@ def responsibility_create(*, actor, org, level, member=None, person=None, start_
     resp = Responsibility(org=org, level=level, member=member, person=person, start_on=start_on, end_on=end_on,
                           portfolio=portfolio or "")
     _check_primary(resp)
-    resp.save()
-    audit.record(actor=actor, action="create", obj=resp, after=audit.snapshot(resp, RESPONSIBILITY_FIELDS))
-    return resp
+    return _save_new(actor, resp, RESPONSIBILITY_FIELDS)
 
 
 @transaction.atomic
@@ -223,9 +228,7 @@ def document_create(*, actor, org, kind, title, signed_on, member=None, person=N
     if file:
         doc.content_type, doc.file_name = check_file(file)
         doc.file.save(doc.file_name, file, save=False)
-    doc.save()
-    audit.record(actor=actor, action="create", obj=doc, after=audit.snapshot(doc, DOCUMENT_FIELDS))
-    return doc
+    return _save_new(actor, doc, DOCUMENT_FIELDS)
 
 
 @transaction.atomic
@@ -277,10 +280,9 @@ def duty_item_create(*, actor, name, times_per_year=1, description="", position=
         raise ValidationError({"name": _("已有同名事项。")})
     if position is None:
         position = (LeaderDutyItem.objects.aggregate(m=Max("position"))["m"] or 0) + 1
-    item = LeaderDutyItem.objects.create(name=name, times_per_year=times_per_year or 1, description=description or "",
-                                         position=position, active=active)
-    audit.record(actor=actor, action="create", obj=item, after=audit.snapshot(item, ITEM_FIELDS))
-    return item
+    item = LeaderDutyItem(name=name, times_per_year=times_per_year or 1, description=description or "",
+                          position=position, active=active)
+    return _save_new(actor, item, ITEM_FIELDS)
 
 
 @transaction.atomic
@@ -309,10 +311,9 @@ def duty_record_create(*, actor, org, item, done_on, summary, member=None, perso
         raise ValidationError({"done_on": _("日期不能晚于今天。")})
     if not (summary or "").strip():
         raise ValidationError({"summary": _("请填写开展情况。")})
-    record = LeaderDutyRecord.objects.create(org=org, item=item, year=done_on.year, done_on=done_on,
-                                             summary=summary.strip(), member=member, person=person)
-    audit.record(actor=actor, action="create", obj=record, after=audit.snapshot(record, RECORD_FIELDS))
-    return record
+    record = LeaderDutyRecord(org=org, item=item, year=done_on.year, done_on=done_on, summary=summary.strip(),
+                              member=member, person=person)
+    return _save_new(actor, record, RECORD_FIELDS)
 
 
 @transaction.atomic
@@ -340,10 +341,9 @@ def contact_point_create(*, actor, org, point_org, since, member=None, person=No
     _check_leader(actor, member, person)
     _check_point_org(actor, org, point_org)
     _check_dates(since, until, "until")
-    point = ContactPoint.objects.create(org=org, point_org=point_org, member=member, person=person, since=since,
-                                        until=until, note=note or "")
-    audit.record(actor=actor, action="create", obj=point, after=audit.snapshot(point, POINT_FIELDS))
-    return point
+    point = ContactPoint(org=org, point_org=point_org, member=member, person=person, since=since, until=until,
+                         note=note or "")
+    return _save_new(actor, point, POINT_FIELDS)
 
 
 @transaction.atomic
