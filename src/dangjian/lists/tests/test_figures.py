@@ -12,7 +12,7 @@ from fractions import Fraction
 import pytest
 from rest_framework.test import APIClient
 
-from dangjian.testing import make_user
+from dangjian.testing import make_user, overview_panel
 from dangjian.lists import selectors, services
 from dangjian.lists.models import Measure
 from dangjian.lists.selectors import BoardRow, rank
@@ -178,7 +178,9 @@ def check_surfaces(city, admin, lists, specs, progress, orgs):
         assert figure["value"] == (lambda e: e + "%" if e != "—" else "—")(
             shown(completion(shares, progress, in_subtree(root)))), (root, figure)
         org_page = client.get(f"/orgs/{root.pk}/").content.decode()
-        assert f'<span class="value">{figure["value"]}</span>' in org_page
+        assert f"/overview/panels/lists/?root={root.pk}" in org_page  # the panel loads after the page
+        status, panel_html = overview_panel(client, "lists", root)
+        assert status == 200 and f'<span class="value">{figure["value"]}</span>' in panel_html
     return shares
 
 

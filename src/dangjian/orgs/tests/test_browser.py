@@ -48,19 +48,26 @@ def _shot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_community_secretary_walks_the_org_pages(live_server, community, browser):
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+def _signed_in(browser, live_server, viewport, csp_errors=None):
+    """A new browser context with the community secretary signed in, on the home page."""
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
     context.set_default_timeout(10_000)
     page = context.new_page()
-    csp_errors = []
-    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    if csp_errors is not None:
+        page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     base = live_server.url
-
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", "community_secretary")
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url(f"{base}/")
+    return context, page
+
+
+def test_community_secretary_walks_the_org_pages(live_server, community, browser):
+    csp_errors = []
+    context, page = _signed_in(browser, live_server, DESKTOP, csp_errors)
+    base = live_server.url
     assert page.get_attribute("html", "lang") == "zh-hans"
     assert page.inner_text("h1") == "工作台"
     assert "党组织" in page.inner_text("main")
@@ -144,15 +151,7 @@ def test_overview_panels_load_after_the_page(live_server, community, browser, mo
 
     monkeypatch.setattr(overview, "_panels", [overview.Panel("demo", "演示面板", slow),
                                               overview.Panel("empty", "空面板", lambda user, root: None)])
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "community_secretary")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    context, page = _signed_in(browser, live_server, PHONE)
     placeholder = page.locator(".panel-demo[data-testid=panel-placeholder]")
     assert "演示面板" in placeholder.inner_text() and "加载中…" in placeholder.inner_text()
     release.set()
