@@ -135,12 +135,22 @@ def import_rows(imp):
         f"{imp['seconds']:.0f} s ({imp['rows'] / max(imp['seconds'], 0.1):,.0f} rows/s)",
         f"{imp['copy_seconds']:.1f} s (COPY of the same rows, values already computed)",
         _ratio(imp["seconds"], imp["copy_seconds"]),
-        f"reading {imp['read_seconds']:.0f} s, encryption ~{imp['encrypt_seconds']:.0f} s, writes "
-        f"{imp['write_seconds']:.0f} s, checking the rest {imp['check_seconds']:.0f} s; {bad}"
+        _import_split(imp) + f"; {bad}"
         + ("" if imp["ok"] else "; **rows or audit entry missing**")
         + (f"; load average {imp['load_average']} during this step" if "load_average" in imp else "")
-        + (f", {imp['cpu_seconds']:.0f} s of CPU in the Python process" if "cpu_seconds" in imp else ""),
+        + (f", {imp['cpu_seconds']:.0f} s of CPU in the Python process" if "write_seconds" in imp else ""),
     )]
+
+
+def _import_split(imp):
+    if "write_seconds" in imp:  # results from before the import streamed one COPY
+        return (f"reading {imp['read_seconds']:.0f} s, encryption ~{imp['encrypt_seconds']:.0f} s, writes "
+                f"{imp['write_seconds']:.0f} s, checking the rest {imp['check_seconds']:.0f} s")
+    server = imp.get("server_cpu_seconds")
+    return (f"CPU {imp['cpu_seconds']:.0f} s in the importing process (reading the sheet alone "
+            f"{imp['read_seconds']:.0f} s, encryption ~{imp['encrypt_seconds']:.0f} s)"
+            + (f" and {server:.0f} s in the database server's process, overlapping (one COPY streams while "
+               f"rows are checked)" if server is not None else ""))
 
 
 LIST_FIGURES = [

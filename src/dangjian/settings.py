@@ -227,6 +227,10 @@ DANGJIAN_BULK_THRESHOLD = int(os.environ.get("DANGJIAN_BULK_THRESHOLD", 1000))
 DANGJIAN_BULK_APPROVAL = os.environ.get("DANGJIAN_BULK_APPROVAL", "0") == "1"
 # Sheets up to this much XML are read whole by calamine (fast); larger ones stream (openpyxl).
 DANGJIAN_IMPORT_FAST_READ_BYTES = int(os.environ.get("DANGJIAN_IMPORT_FAST_READ_BYTES", 48 * 1024 * 1024))
+# A member import of at least this many rows that at least doubles the member table (a
+# city's registry brought in once) is written in PostgreSQL's bulk-load way: foreign keys
+# and GIN indexes made again at the end; members cannot be read until it ends.
+DANGJIAN_IMPORT_BULK_LOAD_ROWS = int(os.environ.get("DANGJIAN_IMPORT_BULK_LOAD_ROWS", 100_000))
 
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -11,6 +11,7 @@ FilterSets as the list pages, masked unless the user asks for full values and ho
 """
 
 import tempfile
+from contextlib import ExitStack
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -26,6 +27,8 @@ from dangjian.core import audit, crypto, metrics
 from dangjian.core.scope import scope_paths
 from dangjian.core.spreadsheets.columns import CellError, Column, excerpt
 from dangjian.core.spreadsheets.importer import (
+    IMPORT_ACTION,
+    IMPORT_GRANT,
     NO_ROWS,
     Importable,
     ImportResult,
@@ -308,6 +311,14 @@ class _MemberChecker:
         self.scope_checked = {}
         self.today = timezone.localdate()
 
+    def preload(self):
+        """Read now what checking rows needs from the database (both trees, the actor's
+        grants), so that checks run no query while the write streams; False when a tree is
+        too large to hold, and names are looked up as they come."""
+        for action in (IMPORT_ACTION, IMPORT_GRANT):
+            scope_paths(self.actor, action)
+        return self.orgs.preload() & self.areas.preload()
+
     def check(self, number, values):
         """Return (raw cells, the member's field values or None, {column key: error})."""
         raw, data, errors = read_row(MEMBER_COLUMNS, self.positions, values)
@@ -359,25 +370,47 @@ class _Rollback(Exception):
 def import_members(*, actor, sheet, dry_run=False, progress=None):
     """Register the members of a sheet in bulk. All or nothing; one audit entry.
 
-    One pass over the file: each row is checked as it is read; every BATCH rows, the ID
-    numbers of the batch are looked up in one query, and while no problem has been found
-    the batch is written through `services.member_bulk_create`. The whole run is one
-    transaction that is rolled back at the end if any row had a problem (or on a dry run),
-    so nothing is kept unless every row is right."""
+    One pass over the file, one transaction: each row is checked as it is read and, while
+    no problem has been found, handed to `services.member_writer` (one COPY on PostgreSQL,
+    which the server works through while the next rows are checked). A problem stops the
+    writing and the check goes on to report every problem; the transaction is rolled back
+    at the end if any row had one (or on a dry run), so nothing is kept unless every row is
+    right.
+
+    ID numbers already registered: a dry run looks each batch up (`id_number_clashes`);
+    a write leaves it to the unique index and, should it refuse one, rolls back and checks
+    the file again with the look-ups to name the rows."""
     progress = progress or (lambda n: None)
+    result, clash = _import_members(actor, sheet, dry_run=dry_run, look_up=dry_run, progress=progress,
+                                    report_hidden=not dry_run)
+    if clash:
+        result, _clash = _import_members(actor, sheet, dry_run=True, look_up=True, progress=progress,
+                                         report_hidden=True)
+        result.dry_run = dry_run
+        if not result.problems:  # registered by someone else meanwhile, then removed again
+            result.file_problem(_("导入时有身份证号已被他人同时登记，未做任何修改，请重新导入。"))
+    return result
+
+
+def _import_members(actor, sheet, *, dry_run, look_up, progress, report_hidden):
+    """One pass: (result, whether the unique index refused an ID number)."""
     result = ImportResult(kind="members", dry_run=dry_run)
+    clash = False
     try:
         header_row, positions, header_problems, rows = rows_with_header(sheet, MEMBER_COLUMNS)
     except SpreadsheetError as exc:
-        return result.file_problem(exc)
+        return result.file_problem(exc), clash
     for label, error in header_problems:
         result.add(problem(header_row, label, error))
     if result.problems:
-        return result
+        return result, clash
     checker = _MemberChecker(actor, positions)
     org_paths = set()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), ExitStack() as stack:
+            quiet = checker.preload()
+            writer = None if dry_run else stack.enter_context(
+                services.member_writer(actor=actor, expected_rows=sheet.estimated_rows(), stream=quiet))
             batch = []  # (row number, raw id number cell, member)
             for number, values in rows:
                 result.rows += 1
@@ -387,10 +420,11 @@ def import_members(*, actor, sheet, dry_run=False, progress=None):
                 else:
                     batch.append((number, raw["id_number"], member))
                 if len(batch) >= BATCH:
-                    _flush(actor, result, batch, org_paths)
+                    writer = _flush(actor, result, batch, org_paths, writer, look_up, report_hidden)
                     batch = []
                     progress(result.rows)
-            _flush(actor, result, batch, org_paths)
+            _flush(actor, result, batch, org_paths, writer, look_up, report_hidden)
+            stack.close()  # the end of the COPY: the server's last rows and index checks
             progress(result.rows)
             if not result.rows and not result.problems:
                 result.file_problem(CellError(NO_ROWS))
@@ -404,30 +438,40 @@ def import_members(*, actor, sheet, dry_run=False, progress=None):
     except SpreadsheetError as exc:  # found part-way through the file (too many rows, a cell too long)
         result.created = 0
         result.file_problem(exc)
-    except IntegrityError:
+    except IntegrityError as exc:
         result.created = 0
-        result.file_problem(_("导入时有身份证号已被他人同时登记，未做任何修改，请重新导入。"))
-    return result
+        clash = services.is_id_number_clash(exc)
+        if not clash:  # e.g. an organisation removed while the file was read
+            result.file_problem(_("导入时数据被他人同时修改，未做任何修改，请重新导入。"))
+    return result, clash
 
 
-def _flush(actor, result, batch, org_paths):
-    """Look a batch's ID numbers up in one query; write the batch while the file has no
-    problem so far. A number registered outside the actor's scope is not disclosed: a dry
-    run passes it, the write refuses it neutrally (orgs.services.id_number_clashes)."""
+def _flush(actor, result, batch, org_paths, writer, look_up, report_hidden):
+    """Check a batch's ID numbers against the register when asked to (one query), and
+    write the batch while the file has no problem so far. A number registered outside the
+    actor's scope is not disclosed: a dry run passes it; a write (`report_hidden`) names it
+    neutrally (orgs.services.id_number_clashes). Returns the writer, or None once the
+    file has a problem (the write is abandoned: the transaction will be rolled back)."""
+    if writer is not None and result.problems:
+        writer.abandon()  # ends the COPY, so that the look-ups below can use the connection
+        writer = None
     if not batch:
-        return
-    visible, hidden = services.id_number_clashes(actor=actor, hashes=[m["id_number_hash"] for _n, _raw, m in batch])
-    id_label = MEMBER_COLUMNS[2].label
-    for number, raw, member in batch:
-        if member["id_number_hash"] in visible:
-            result.add(problem(number, id_label, _("该身份证号已登记。"), raw))
-        elif member["id_number_hash"] in hidden and not result.dry_run:
-            result.add(problem(number, id_label, _("无法登记该身份证号，请联系上级组织部门核实。"), raw))
-    if result.problems or result.dry_run:
-        return
-    services.member_bulk_create(actor=actor, rows=[member for _n, _raw, member in batch], clashes=(visible, hidden))
+        return writer
+    if look_up or result.problems:  # once nothing is written, the look-up is the only check left
+        visible, hidden = services.id_number_clashes(actor=actor,
+                                                     hashes=[m["id_number_hash"] for _n, _raw, m in batch])
+        id_label = MEMBER_COLUMNS[2].label
+        for number, raw, member in batch:
+            if member["id_number_hash"] in visible:
+                result.add(problem(number, id_label, _("该身份证号已登记。"), raw))
+            elif member["id_number_hash"] in hidden and report_hidden:
+                result.add(problem(number, id_label, _("无法登记该身份证号，请联系上级组织部门核实。"), raw))
+    if result.problems or writer is None:
+        return writer
+    writer.write([member for _n, _raw, member in batch])
     org_paths.update(member["org"].path for _n, _raw, member in batch)
     result.created += len(batch)
+    return writer
 
 
 # Export ------------------------------------------------------------------------------

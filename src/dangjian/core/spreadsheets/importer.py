@@ -227,6 +227,13 @@ class TreeResolver:
         self.cache = {}
         self.index = None
 
+    def preload(self):
+        """Load the tree now (not at the first cell); whether it is held in memory, so
+        that resolving names runs no query (False: a tree above PRELOAD_LIMIT)."""
+        if self.index is None:
+            self.index = self._load()
+        return bool(self.index)
+
     def __call__(self, text, within=None):
         key = (text, within.path if within is not None else None)
         if key not in self.cache:

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -682,3 +682,47 @@ def test_id_number_clashes_by_batch_find_a_registered_number(city):
         visible, hidden = services.id_number_clashes(actor=None, hashes=hashes)
         assert visible == {taken} and hidden == set()
     assert services.id_number_clashes(actor=None, hashes=free) == (set(), set())
+
+
+def test_a_clean_import_looks_no_id_number_up(city, users):
+    """The unique index guards ID numbers during a write; the batch look-ups run only on
+    a dry run or to name the rows once the index has refused one (test above)."""
+    rows = [MEMBER_HEADER] + [member_row(city.branches["a"], f"党员{i}") for i in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        result = io.import_members(actor=users["a"], sheet=sheet_of(xlsx_bytes(rows)))
+    assert result.ok and result.created == 5
+    assert Member.objects.filter(name__startswith="党员").count() == 5
+    assert not [q for q in queries if q["sql"].startswith("SELECT") and "id_number_hash" in q["sql"]]
+
+
+@pytest.mark.postgres
+def test_a_bulk_load_makes_its_indexes_and_keys_again(settings, city, users):
+    """Bulk-load mode (a load that doubles the table) drops the member table's foreign
+    keys and GIN index for the COPY and makes them again: same catalog after, rows checked."""
+    if connection.vendor != "postgresql":
+        pytest.skip("bulk-load mode is PostgreSQL's")
+
+    def catalog():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                           "WHERE conrelid = 'orgs_member'::regclass ORDER BY 1")
+            constraints = cursor.fetchall()
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'orgs_member' ORDER BY 1")
+            return constraints, cursor.fetchall()
+
+    before = catalog()
+    assert any("gin" in definition for _name, definition in before[1])
+    assert any("FOREIGN KEY" in definition for _name, definition in before[0])
+    settings.DANGJIAN_IMPORT_BULK_LOAD_ROWS = 3
+    rows = [MEMBER_HEADER] + [member_row(city.branches["a"], f"党员{i}") for i in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        result = io.import_members(actor=users["a"], sheet=sheet_of(xlsx_bytes(rows)))
+    assert result.ok and result.created == 5
+    assert any(q["sql"].startswith("DROP INDEX") for q in queries)
+    assert catalog() == before
+    assert Member.objects.filter(name__startswith="党员", org=city.branches["a"]).count() == 5
+    # the keys are real again: a member pointing at no organisation is refused
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("UPDATE orgs_member SET org_id = 999999999 WHERE name = '党员1'")
