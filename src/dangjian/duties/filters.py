@@ -4,13 +4,13 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.filters import IdFilter
 from dangjian.orgs.filters import WithinFilter
 
 from .defaults import KINDS
 from .models import Activity, Occurrence, OccurrenceStatus
 from .selectors import FIGURE_FILTERS, parse_period
 
-ID_LIMITS = {"min_value": 1, "max_value": 2**63 - 1}
 # The seeded kinds (their names are data, shown as stored).
 KIND_CHOICES = [(code, name) for code, name in KINDS]
 
@@ -19,8 +19,8 @@ FIGURE_CHOICES = [("fulfilled", _("按时开展")), ("late", _("逾期")), ("lat
 
 
 class OccurrenceFilter(django_filters.FilterSet):
-    within = WithinFilter(**ID_LIMITS)
-    org = django_filters.NumberFilter(label=_("党组织（仅本级）"), field_name="org_id", **ID_LIMITS)
+    within = WithinFilter()
+    org = IdFilter(label=_("党组织（仅本级）"), field_name="org_id")
     period = django_filters.CharFilter(label=_("期间"), method="filter_period")
     figure = django_filters.ChoiceFilter(label=_("情况"), choices=FIGURE_CHOICES, method="filter_figure")
     status = django_filters.MultipleChoiceFilter(label=_("状态"), choices=OccurrenceStatus.choices)
@@ -41,8 +41,8 @@ class OccurrenceFilter(django_filters.FilterSet):
 
 
 class ActivityFilter(django_filters.FilterSet):
-    within = WithinFilter(**ID_LIMITS)
-    org = django_filters.NumberFilter(label=_("党组织（仅本级）"), field_name="org_id", **ID_LIMITS)
+    within = WithinFilter()
+    org = IdFilter(label=_("党组织（仅本级）"), field_name="org_id")
     kind = django_filters.ChoiceFilter(label=_("活动类型"), field_name="kinds__code", choices=KIND_CHOICES)
     start = django_filters.DateFilter(label=_("开始日期"), field_name="held_on", lookup_expr="gte")
     end = django_filters.DateFilter(label=_("结束日期"), field_name="held_on", lookup_expr="lte")

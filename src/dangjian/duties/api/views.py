@@ -12,11 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dangjian.core.api.views import ScopedViewSet
+from dangjian.core.filters import ID_LIMITS
 from dangjian.core.scope import get_visible_or_404
 from dangjian.orgs.models import Org
 
 from .. import selectors, services
-from ..filters import ID_LIMITS, ActivityFilter, OccurrenceFilter
+from ..filters import ActivityFilter, OccurrenceFilter
 from ..models import Activity, ActivityKind, DutyRule, Occurrence
 from . import serializers as s
 
