@@ -14,8 +14,18 @@ else
   skipped+=("browser tests: /usr/bin/chromium not found (apt-get install chromium fonts-noto-cjk)")
 fi
 
+# The schema fuzzing (schemathesis, about half the suite's time) runs once: on PostgreSQL,
+# the production database, when there is one; else here.
+sqlite_args=("${browser_args[@]}")
+case "${DATABASE_URL:-}" in
+  postgres*)
+    if [ ${#browser_args[@]} -gt 0 ]; then sqlite_args=(-m "not browser and not schemathesis"); else sqlite_args=(-m "not schemathesis"); fi
+    summary+=("schemathesis (API fuzzing): on PostgreSQL only")
+    ;;
+esac
+
 echo "== SQLite"
-env -u DATABASE_URL DANGJIAN_VAR_DIR="$PWD/var/test-sqlite" "$BIN/python" -m pytest -q "${browser_args[@]}" "$@" || status=1
+env -u DATABASE_URL DANGJIAN_VAR_DIR="$PWD/var/test-sqlite" "$BIN/python" -m pytest -q "${sqlite_args[@]}" "$@" || status=1
 
 if [ -n "${DATABASE_URL:-}" ]; then
   case "$DATABASE_URL" in
@@ -41,6 +51,10 @@ else
   skipped+=("PostgreSQL run: DATABASE_URL is not set (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test)")
 fi
 
+if [ ${#summary[@]} -gt 0 ]; then
+  echo
+  for s in "${summary[@]}"; do echo "Note: $s"; done
+fi
 if [ ${#skipped[@]} -gt 0 ]; then
   echo
   echo "Skipped:"
