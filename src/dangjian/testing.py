@@ -6,8 +6,13 @@ free of app imports: it holds the generic helpers (the scope matrix, the picker 
 re-exported here so that tests import from one place.
 """
 
+import dataclasses
 import datetime
+import io
 import itertools
+import time
+
+import pytest
 
 from dangjian.accounts import services as account_services
 from dangjian.core.testing import *  # noqa: F401,F403  (the generic helpers, one import for tests)
@@ -71,7 +76,7 @@ def make_user(username, role=None, org=None, *, also=(), **kwargs):
     return user
 
 
-__all__ = [*_core_names, "PASSWORD", "City", "make_id_number", "make_user"]
+__all__ = [*_core_names, "PASSWORD", "City", "Seeded", "make_id_number", "make_user", "seeded_module"]
 
 
 def overview_panel(client, key, root=None):
@@ -82,3 +87,93 @@ def overview_panel(client, key, root=None):
     params = {"root": root.pk} if root is not None else {}
     response = client.get(reverse("orgs:overview_panel", args=[key]), params, HTTP_HX_REQUEST="true")
     return response.status_code, response.content.decode()
+
+
+# A seeded city shared by a module's tests -------------------------------------------------
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]   # what the root conftest gives tests
+
+
+@dataclasses.dataclass(frozen=True)
+class Seeded:
+    output: str          # what the seed wrote to stdout
+    seconds: float       # how long it took
+    extra: object        # what `patch` returned
+
+
+def seeded_module(preset="demo", *, command=False, patch=None, scope="module", databases=("default",)):
+    """A fixture that loads `preset` once per module (or class, with `scope="class"`) and gives
+    its tests a `Seeded`; each test still runs in its own transaction, rolled back after it.
+    Tests reach it through a function-scoped fixture that also asks for `db`:
+
+        demo_seed = seeded_module("demo")
+
+        @pytest.fixture
+        def demo(db, demo_seed):
+            return demo_seed                    # demo.output is the seed's stdout
+
+    The fixture opens a transaction on each of `databases`, seeds inside it (through
+    `dangjian seed` when `command` is true, else `load_preset`) and rolls it back once the
+    scope ends, then checks every table has the row count it had before. A test's own
+    transaction is a savepoint inside it, so what one test changes the next does not see.
+    `patch(monkeypatch)` runs just before seeding, its patches undone once the seed is in.
+
+    Every test of the scope that uses the database sees the seeded rows, whether or not it
+    asks for the fixture: tests that need an empty database go in another module, or the
+    seeded tests go in a class with `scope="class"`."""
+
+    @pytest.fixture(scope=scope)
+    def seeded(django_db_setup, django_db_blocker):
+        from django.core.management import call_command
+        from django.db import transaction
+        from django.test import override_settings
+
+        from dangjian.orgs.seed import load_preset
+
+        with django_db_blocker.unblock():
+            before = _row_counts(databases)
+            atomics = []
+            try:
+                for alias in databases:
+                    atomic = transaction.atomic(using=alias)
+                    atomic.__enter__()
+                    atomics.append((alias, atomic))
+                # The tests' fast hasher, so that they can check the accounts' passwords.
+                with override_settings(PASSWORD_HASHERS=FAST_HASHERS), pytest.MonkeyPatch.context() as monkeypatch:
+                    extra = patch(monkeypatch) if patch else None
+                    out, started = io.StringIO(), time.monotonic()
+                    if command:
+                        call_command("seed", preset=preset, password=PASSWORD, stdout=out)
+                    else:
+                        load_preset(preset, password=PASSWORD, stdout=out)
+                    result = Seeded(out.getvalue(), time.monotonic() - started, extra)
+            except BaseException:
+                _roll_back(atomics)
+                raise
+        try:
+            yield result
+        finally:
+            with django_db_blocker.unblock():
+                _roll_back(atomics)
+                after = _row_counts(databases)
+            left = {table: (before[table], count) for table, count in after.items() if count != before[table]}
+            assert not left, f"the {preset} seed left rows behind (table: (before, after)): {left}"
+
+    return seeded
+
+
+def _roll_back(atomics):
+    from django.db import transaction
+
+    for alias, atomic in reversed(atomics):
+        transaction.set_rollback(True, using=alias)
+        atomic.__exit__(None, None, None)
+    atomics.clear()
+
+
+def _row_counts(databases):
+    """{(alias, table): rows} for every model table, m2m tables included."""
+    from django.apps import apps
+
+    models = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+    return {(alias, m._meta.db_table): m._base_manager.using(alias).count() for alias in databases for m in models}

@@ -1,23 +1,21 @@
 """The lists' part of `dangjian seed`: every village and community gets its three lists,
 secretary projects sit in domain programmes, progress is spread, pages answer."""
 
-import io
-
 import pytest
 from django.db.models import Count
 
 from dangjian.lists import seed as lists_seed
 from dangjian.lists import selectors
 from dangjian.lists.models import List, Measure, MeasureStatus, Project, Revision
+from dangjian.testing import seeded_module
+
+
+demo_seed = seeded_module("demo")      # once for the module; each test rolls back its own changes
 
 
 @pytest.fixture
-def demo(db):
-    from dangjian.orgs.seed import load_preset
-
-    out = io.StringIO()
-    load_preset("demo", password="Demo-pass-2026x", stdout=out)
-    return out.getvalue()
+def demo(db, demo_seed):
+    return demo_seed.output
 
 
 def test_demo_preset(demo, client):

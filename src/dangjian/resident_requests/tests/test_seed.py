@@ -1,24 +1,20 @@
 """The requests' part of `dangjian seed`: categories, units, a year of requests in every
 state, and the demo accounts find work in their inbox."""
 
-import io
-import time
-
 import pytest
 
 from dangjian.core import inbox
 from dangjian.resident_requests import selectors
 from dangjian.resident_requests.models import Category, DispatchUnit, Request, RequestCounter, Status
+from dangjian.testing import seeded_module
+
+
+demo_seed = seeded_module("demo")      # once for the module; each test rolls back its own changes
 
 
 @pytest.fixture
-def demo(db):
-    from dangjian.orgs.seed import load_preset
-
-    out = io.StringIO()
-    started = time.monotonic()
-    load_preset("demo", password="Demo-pass-2026x", stdout=out)
-    return out.getvalue(), time.monotonic() - started
+def demo(db, demo_seed):
+    return demo_seed.output, demo_seed.seconds
 
 
 def test_demo_preset(demo, client):
