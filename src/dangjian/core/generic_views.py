@@ -20,7 +20,7 @@ Subclasses override small hooks (`get_queryset`, `service_kwargs`, `get_success_
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -338,3 +338,21 @@ class ObjectListView(LoginRequiredMixin, View):
             context["hidden_fields"] = [form[name] for name in form.fields if name not in self.filter_fields]
         context.update(self.get_extra_context(table, filterset))
         return render(request, self.template_name, context)
+
+
+class StoredFileView(ScopedObjectMixin, View):
+    """A kept file, to those who may see its record (never a public media URL): photos open
+    in the page, other files download. The model has `file`, `name`, `content_type`, and
+    `is_photo` (or `kind == "photo"`)."""
+
+    def get(self, request, *args, **kwargs):
+        item = self.object
+        try:
+            handle = item.file.open("rb")
+        except FileNotFoundError:
+            raise Http404
+        inline = getattr(item, "is_photo", getattr(item, "kind", None) == "photo")
+        response = FileResponse(handle, content_type=item.content_type, as_attachment=not inline,
+                                filename=item.name)
+        response["Cache-Control"] = "private, max-age=3600"
+        return response

@@ -13,13 +13,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.decorators.http import require_POST
 
 from dangjian.core.forms import ScopedForm
@@ -29,7 +28,7 @@ from dangjian.core.generic_views import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
-    ScopedObjectMixin,
+    StoredFileView,
 )
 from dangjian.core.page_filters import PageFilterMixin
 from dangjian.core.scope import get_visible_or_404, scope_paths, user_can
@@ -225,22 +224,6 @@ class ActivityDeleteView(ObjectDeleteView):
         return reverse("duties:org_duties", args=[self.object.org_id])
 
 
-class StoredFileView(ScopedObjectMixin, View):
-    """A kept photo or file, to those who may see its record (never a public media URL):
-    photos open in the page, documents download."""
-
-    def get(self, request, *args, **kwargs):
-        item = self.object
-        try:
-            handle = item.file.open("rb")
-        except FileNotFoundError:
-            raise Http404
-        response = FileResponse(handle, content_type=item.content_type, as_attachment=not item.is_photo,
-                                filename=item.name)
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
-
-
 class ActivityFileView(StoredFileView):
     queryset = ActivityFile.objects.all()
 
@@ -249,19 +232,27 @@ class FulfilmentFileView(StoredFileView):
     queryset = FulfilmentFile.objects.all()
 
 
-class ActivityFileDeleteView(ObjectActionView):
+class _RemoveView(ObjectActionView):
+    """Removing something kept under a record (`owner`, which has the org): back to the record."""
+
+    owner = ""
+    argument = ""
+
+    def permission_org(self, obj):
+        return getattr(obj, self.owner).org
+
+    def service_kwargs(self, form):
+        return {self.argument: self.object}
+
+    def get_object_url(self):
+        return getattr(self.object, self.owner).get_absolute_url()
+
+
+class ActivityFileDeleteView(_RemoveView):
     queryset = ActivityFile.objects.select_related("activity__org")
     service = services.activity_file_delete
     success_message = gettext_lazy("已删除该文件。")
-
-    def permission_org(self, obj):
-        return obj.activity.org
-
-    def service_kwargs(self, form):
-        return {"item": self.object}
-
-    def get_object_url(self):
-        return reverse("duties:activity_detail", args=[self.object.activity_id])
+    owner, argument = "activity", "item"
 
 
 class ActivityCreateView(ObjectEditView):
@@ -480,19 +471,11 @@ class FulfilView(ObjectActionView):
                 "files": chosen_files(data), "keep_location": data.get("keep_location", False)}
 
 
-class FulfilmentDeleteView(ObjectActionView):
+class FulfilmentDeleteView(_RemoveView):
     queryset = Fulfilment.objects.select_related("occurrence__org")
     service = services.fulfilment_delete
     success_message = gettext_lazy("已撤回履职记录。")
-
-    def permission_org(self, obj):
-        return obj.occurrence.org
-
-    def service_kwargs(self, form):
-        return {"fulfilment": self.object}
-
-    def get_object_url(self):
-        return self.object.occurrence.get_absolute_url()
+    owner, argument = "occurrence", "fulfilment"
 
 
 class PlanView(ObjectEditView):

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from dangjian.core.generic_views import (
     ObjectEditView,
     ObjectListView,
     ScopedObjectMixin,
+    StoredFileView,
 )
 from dangjian.core.page_filters import PageFilterMixin
 from dangjian.core.scope import get_visible_or_404, scope_paths, user_can
@@ -554,22 +555,10 @@ class MeasureReviewView(ObjectActionView):
         return reverse("lists:measure_detail", args=[self.object.pk])
 
 
-class EvidenceFileView(ScopedObjectMixin, View):
+class EvidenceFileView(StoredFileView):
     """An evidence file, to those who may see its measure (never a public media URL)."""
 
     queryset = Evidence.objects.all()
-
-    def get(self, request, *args, **kwargs):
-        item = self.object
-        try:
-            handle = item.file.open("rb")
-        except FileNotFoundError:
-            raise Http404
-        inline = item.kind == "photo"
-        response = FileResponse(handle, content_type=item.content_type, as_attachment=not inline,
-                                filename=item.name)
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
 
 
 measure_list = MeasureListView.as_view()
