@@ -37,6 +37,12 @@ POST_RULES = [
     ("支部书记讲党课", "party_lecture", "yearly", 1, ["branch"], ["secretary"]),
 ]
 
+# Free-form duties, fulfilled by a fulfilment record (履职记录) rather than an activity:
+# (title, frequency, times, org kinds, what the seed's records say). 002: "市委每年印发党建工作要点".
+FREE_RULES = [
+    ("印发年度党建工作要点", "yearly", 1, ["local_committee"], "印发《{year}年党建工作要点》，明确各职能部门年度党建任务。"),
+]
+
 
 def install(apps):
     ActivityKind = apps.get_model("duties", "ActivityKind")
@@ -58,5 +64,10 @@ def install(apps):
                 DutyRuleVersion.objects.create(rule=rule, number=1, kind=kinds[code], title=title, frequency=frequency,
                                                times=times, org_kinds=org_kinds, post_kinds=post_kinds,
                                                valid_from=RULES_FROM)
+    for title, frequency, times, org_kinds, _note in FREE_RULES:
+        if not DutyRule.objects.filter(title=title).exists():
+            rule = DutyRule.objects.create(title=title)
+            DutyRuleVersion.objects.create(rule=rule, number=1, kind=None, title=title, frequency=frequency,
+                                           times=times, org_kinds=org_kinds, valid_from=RULES_FROM)
     if not ComplianceThreshold.objects.filter(org__isnull=True).exists():
         ComplianceThreshold.objects.create(org=None, green=90, yellow=70)

@@ -34,13 +34,14 @@ from dangjian.core.spreadsheets.bulk import insert_rows
 from dangjian.orgs.models import Member, Org, Post
 
 from . import periods as P
-from .defaults import install
+from .defaults import FREE_RULES, install
 from .models import (
     THEME_DAY,
     Activity,
     ActivityKind,
     Attendance,
     DutyRuleVersion,
+    Fulfilment,
     Occurrence,
     OccurrenceLink,
     OccurrenceStatus,
@@ -156,7 +157,7 @@ class Seeder:
     def chunk(self, orgs, periods, attendance_orgs, plan_orgs, grid_branch_id):
         rng, today = self.rng, self.today
         # activities: [held_on, org_id, kind_ids, [occ index], chair member id]
-        occurrences, plans, activities = [], [], []
+        occurrences, plans, activities, fulfilments = [], [], [], []
         holders = self.post_holders(orgs)
         for org in orgs:
             profile = Profile(rng)
@@ -198,7 +199,7 @@ class Seeder:
                     missed_month = (org.pk == grid_branch_id and code == THEME_DAY
                                     and start == _months_back(today, 2))
                     chance = profile.hold * ((today - start).days / ((end - start).days + 1) if current else 1)
-                    if forced_open or missed_month or not version.kind_id or rng.random() >= chance:
+                    if forced_open or missed_month or rng.random() >= chance:
                         row["status"] = OccurrenceStatus.LATE if due < today else OccurrenceStatus.DUE
                         continue
                     late = due < end and rng.random() < profile.late
@@ -208,6 +209,9 @@ class Seeder:
                         continue
                     row["status"] = OccurrenceStatus.FULFILLED if held_on <= due else OccurrenceStatus.LATE
                     row["fulfilled_on"] = held_on
+                    if not version.kind_id:  # a free-form duty: a fulfilment record, no activity
+                        fulfilments.append((len(occurrences) - 1, held_on, version.label))
+                        continue
                     shared = month_held.get(start) if code in ("theme_day", "committee_meeting") else None
                     if shared is not None and rng.random() < 0.5 and shared[1] != code:
                         activity = activities[shared[0]]
@@ -228,6 +232,10 @@ class Seeder:
         for row, pk in zip(occurrences, occ_ids):
             row["id"] = pk
         _insert_with_ids(Occurrence, occurrences)
+        notes = {title: note for title, *_rest, note in FREE_RULES}
+        insert_rows(Fulfilment, [{"occurrence_id": occurrences[index]["id"], "done_on": done_on,
+                                  "note": notes.get(label, label).format(year=done_on.year),
+                                  "recorded_by_name": "组织部"} for index, done_on, label in fulfilments])
         if plans:
             insert_rows(ThemeDayPlan, plans)
         act_ids = _reserve_ids(Activity, len(activities))

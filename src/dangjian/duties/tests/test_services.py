@@ -21,9 +21,11 @@ def test_rollover_derives_branch_duties_and_is_idempotent(city, kinds):
     # January: monthly 支委会 and 主题党日, quarterly 党员大会 and 党课, yearly 组织生活会 and 民主评议.
     assert codes == sorted(["committee_meeting", "theme_day", "member_assembly", "party_lecture", "life_meeting",
                             "member_review"])
-    # Local committees (city + two districts) owe the central study and the yearly deployment.
+    # Local committees (city + two districts) owe the central study, the yearly deployment and
+    # the year's work points (印发年度党建工作要点, a free-form duty: no activity kind).
     assert Occurrence.objects.filter(org=city.city, kind__code="central_study").count() == 1
-    assert created == Occurrence.objects.count() == 2 * 6 + 3 * 2
+    assert Occurrence.objects.filter(org=city.city, kind__isnull=True, version__title="印发年度党建工作要点").count() == 1
+    assert created == Occurrence.objects.count() == 2 * 6 + 3 * 3
     assert services.roll_over(period_start=JAN, period_end=JAN, today=TODAY) == 0
     assert Occurrence.objects.count() == created
 
@@ -151,17 +153,18 @@ def test_compliance_figures_and_red_list(city, branch_world, kinds):
     assert a.rate == 80 and a.colour == "yellow"
     b = selectors.subtree_compliance(branch_b, *q1, today=TODAY)
     assert (b.held, b.missed) == (0, 10) and b.rate == 0 and b.colour == "red"
-    # District A adds its committee's quarterly study and yearly deployment (both missed).
+    # District A adds its committee's quarterly study, yearly deployment and the year's work
+    # points (all three missed).
     district = selectors.subtree_compliance(city.districts["a"], *q1, today=TODAY)
-    assert (district.required, district.held, district.missed) == (12, 8, 4)
-    assert float(district.rate) == pytest.approx(66.7) and district.colour == "red"
+    assert (district.required, district.held, district.missed) == (13, 8, 5)
+    assert float(district.rate) == pytest.approx(61.5) and district.colour == "red"
     red = [r.name for r in selectors.red_list(city.city, *q1, today=TODAY)]
     assert branch_b.name in red and branch_a.name not in red
     rows = selectors.children_compliance(city.city, *q1, today=TODAY)
     by_name = {row.org.name: row.figures for row in rows}
-    assert float(by_name[city.districts["a"].name].rate) == pytest.approx(66.7)
+    assert float(by_name[city.districts["a"].name].rate) == pytest.approx(61.5)
     assert by_name[city.districts["b"].name].rate == 0
-    assert by_name[city.city.name].required == 2  # the city committee's own duties
+    assert by_name[city.city.name].required == 3  # the city committee's own duties
     # The metrics answer several orgs in one go, for their subtrees.
     from dangjian.core import metrics
 
@@ -189,7 +192,7 @@ def test_rollover_command_and_task(city, kinds):
 
     out = io.StringIO()
     call_command("duties_rollover", "--start", JAN.isoformat(), "--end", JAN.isoformat(), stdout=out)
-    assert "新增应履职事项 18 项" in out.getvalue()
+    assert "新增应履职事项 21 项" in out.getvalue()
     assert rollover.enqueue(start=JAN.isoformat(), end=JAN.isoformat()).return_value == 0
 
 
