@@ -4,6 +4,14 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def pinyin_order_index(apps, schema_editor):
+    """SQLite remakes the table for the changes above and keeps only the indexes the model
+    declares, losing 0009's pinyin order index (made outside the model state: PostgreSQL
+    needs a collation SQLite does not have). Make it again; PostgreSQL kept it."""
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute("CREATE INDEX IF NOT EXISTS member_pinyin_order_idx ON orgs_member (search_text, id)")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -35,4 +43,5 @@ class Migration(migrations.Migration):
             model_name='member',
             constraint=models.UniqueConstraint(fields=('id_number_hash',), name='member_id_number_hash_unique'),
         ),
+        migrations.RunPython(pinyin_order_index, migrations.RunPython.noop),
     ]
