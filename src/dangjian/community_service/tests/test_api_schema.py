@@ -43,7 +43,7 @@ def test_api_agrees_with_its_schema(api_schema, token):  # noqa: F811
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         for operation in operations:
             @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=5, deadline=None, derandomize=True, database=None,
+            @settings(max_examples=3, deadline=None, derandomize=True, database=None,
                       phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
             def run(case):
                 response = case.call(headers=headers)
