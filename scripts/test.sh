@@ -56,7 +56,9 @@ if [ -n "$postgres" ]; then
 fi
 
 echo "== SQLite"
-env -u DATABASE_URL DANGJIAN_VAR_DIR="$PWD/var/test-sqlite" "$BIN/python" -m pytest -q "${sqlite_args[@]}" "$@" || status=1
+# SQLite is the embedded setup: no Redis either (the local-memory cache), which also keeps
+# this pass's cache apart from the PostgreSQL passes running beside it.
+env -u DATABASE_URL -u REDIS_URL DANGJIAN_VAR_DIR="$PWD/var/test-sqlite" "$BIN/python" -m pytest -q "${sqlite_args[@]}" "$@" || status=1
 
 if [ -n "$postgres" ]; then
   wait "$postgres_pid" || status=1
