@@ -103,7 +103,7 @@ class DutyActivityUpdateSerializer(DutyActivitySerializer):
 class DutyOccurrenceSerializer(serializers.ModelSerializer):
     org_name = serializers.CharField(source="org.name", read_only=True)
     label = serializers.CharField(read_only=True)
-    kind = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    kind = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     version = serializers.IntegerField(source="version.number", read_only=True)
     activities = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     holder_name = serializers.SerializerMethodField(help_text=_("个人职责的任职人（组织的职责为空）"))
@@ -130,7 +130,7 @@ class DutyExcuseSerializer(serializers.Serializer):
 
 
 class DutyRuleVersionSerializer(serializers.ModelSerializer):
-    kind = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    kind = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = DutyRuleVersion
